@@ -1,0 +1,71 @@
+# Backprop, Step by Step: two commands do all the set-up on a fresh machine.
+#   make book    build the HTML book (reading it needs no network) and print where it is
+#   make test    unit and property tests, every notebook under nbval, the strict book build,
+#                and the browser tests
+#   make lab     JupyterLab on the chapters, to run them live
+#   make bench   timings (not part of make test)
+#   make notebooks  re-execute every chapter, storing outputs and widget state (for authors)
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+VENDOR := assets/vendor/.installed
+BUILD := _build
+HTML := $(BUILD)/html/index.html
+
+.PHONY: book test unit notebooks-test book-strict browser lab bench notebooks venv assets freeze clean
+
+venv: $(STAMP)
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements.txt
+	@# the repository root on the environment's path, so notebooks and tests import backprop_lib
+	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'backprop_book.pth').write_text('$(CURDIR)\n')"
+	@touch $@
+
+assets: $(VENDOR)
+$(VENDOR): package-lock.json tools/vendor_assets.py $(STAMP)
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	$(PY) tools/vendor_assets.py
+	@touch $@
+
+book: $(STAMP) $(VENDOR)
+	$(VENV)/bin/jupyter-book build . --all
+	@echo "The book: $(abspath $(HTML))"
+
+book-strict: $(STAMP) $(VENDOR)
+	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going
+	@echo "The book: $(abspath $(HTML))"
+
+unit: $(STAMP)
+	$(PY) -m pytest tests -m "not browser"
+
+notebooks-test: $(STAMP)
+	$(PY) -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly -n 2 --dist loadscope chapters
+
+browser: $(STAMP) $(VENDOR) book-strict
+	$(PY) -m pytest tests -m browser
+
+test: $(STAMP) $(VENDOR)
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory unit && \
+	$(MAKE) --no-print-directory notebooks-test && \
+	$(MAKE) --no-print-directory browser; \
+	status=$$?; echo "make test took $$(( $$(date +%s) - start )) s"; exit $$status
+
+lab: $(STAMP)
+	$(PY) tools/lab.py
+
+bench: $(STAMP)
+	$(PY) -m backprop_lib.bench
+
+notebooks: $(STAMP)
+	$(PY) tools/execute_notebooks.py chapters
+
+freeze: $(STAMP)
+	$(PY) -m pip freeze --exclude-editable | grep -v '^backprop' > requirements.txt.new && mv requirements.txt.new requirements.txt
+
+clean:
+	rm -rf $(BUILD) assets/vendor

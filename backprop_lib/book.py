@@ -1,0 +1,211 @@
+"""Helpers the chapters share: tables of quoted against computed numbers, glued numbers,
+sympy's LaTeX, and the network drawn from its numbers.
+
+Every display here carries the same content as plain text, so nbval compares the numbers
+themselves, not just an object's name.
+"""
+from __future__ import annotations
+
+import html
+
+from . import presets
+from .quantities import agrees, decimals_of, table
+from .symbolic import latex_name
+
+
+class Markdown:
+    """Markdown produced by code: rendered by the book, compared as text by nbval."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def _repr_markdown_(self):
+        return self.text
+
+    def __repr__(self):
+        return self.text
+
+
+class SVG:
+    """An SVG figure: rendered by the book, compared by nbval, with a text description."""
+
+    def __init__(self, svg, description):
+        self.svg = svg
+        self.description = description
+
+    def _repr_svg_(self):
+        return self.svg
+
+    def __repr__(self):
+        return self.description
+
+
+def fmt(x, decimals):
+    text = f"{float(x):.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0.0 else text
+
+
+# ------------------------------------------------------------------------ quantity labels
+def key_latex(net, key):
+    """LaTeX for a quantity key, in the first document's notation: ``dE/dw5`` →
+    ∂E_total/∂w_5, ``out:o1@10000`` → out_o1 after 10,000 steps."""
+    body, _, steps = key.partition("@")
+    def term(t):
+        if t == "E":
+            return r"E_{total}"
+        if t.startswith("E:"):
+            return rf"E_{{{t[2:]}}}"
+        if ":" in t:
+            kind, n = t.split(":")
+            return rf"\mathrm{{{kind}}}_{{{n}}}" if kind in ("net", "out") else t
+        return latex_name(t)
+    if body.endswith("+"):
+        text = latex_name(body[:-1]) + "^{+}"
+    elif body.startswith("d") and "/d" in body:
+        num, den = body[1:].split("/d", 1)
+        text = rf"\dfrac{{\partial {term(num)}}}{{\partial {term(den)}}}"
+    else:
+        text = term(body)
+    if steps:
+        text += rf"\ \text{{after {int(steps):,} step{'s' if int(steps) != 1 else ''}}}"
+    return text
+
+
+# ------------------------------------------------------------------------ tables
+def published_table(preset_id, section=None, net=None, keys=None):
+    """The document's published numbers beside the computed ones, as a Markdown table.
+
+    Columns: the quantity, the document's number (a quotation), the computed value at the
+    document's precision and in full, and whether they agree to the document's rounding.
+    """
+    net = net or presets.load(preset_id)
+    rows = [p for p in presets.published(preset_id)
+            if (section is None or p["section"] == section) and (keys is None or p["key"] in keys)]
+    if not rows:
+        raise KeyError(f"no published numbers for section {section!r} of {preset_id}")
+    values = table(net, [p["key"] for p in rows])
+    lines = ["| quantity | the document says | computed (same places) | computed (full) | agrees |",
+             "|---|---:|---:|---:|:---:|"]
+    for p in rows:
+        v = values[p["key"]]
+        ok = agrees(v, p["quote"])
+        mark = "yes" if ok else "**no** (see below)"
+        lines.append(f"| ${key_latex(net, p['key'])}$ | “{p['quote']}” | {fmt(v, decimals_of(p['quote']))} | "
+                     f"{v:.12g} | {mark} |")
+    return Markdown("\n".join(lines))
+
+
+def glue_values(values, prefix=""):
+    """Glue every ``{name: float}`` for the prose (``{glue:text}`name:.9f```)."""
+    from myst_nb import glue
+    for name, v in values.items():
+        glue(prefix + name, float(v), display=False)
+
+
+def latex(expr, derivation=None):
+    """A sympy expression as display math with the book's symbol names."""
+    from IPython.display import Math
+    import sympy as sp
+    names = {s: latex_name(str(s)) for s in expr.free_symbols}
+    return Math(sp.latex(expr, symbol_names=names))
+
+
+# ------------------------------------------------------------------------ the figure
+def network_figure(net, show="values", width=640, sample=0):
+    """The network drawn from its numbers, as SVG.
+
+    ``show="values"``: every weight, bias, input and target labelled, neurons with their
+    outputs.  ``show="gradients"``: each edge with ∂E/∂w after the backward pass, neurons
+    with their deltas.
+    """
+    trace = net.forward()
+    grads = net.backward(trace) if show == "gradients" else None
+    gradient = net.named_gradient(trace) if show == "gradients" else None
+    dec = min(net.decimals, 9)
+    L = net.depth
+    cols = L + 1
+    height = 120 + 90 * max(net.layers)
+    x0, x1 = 90, width - 150
+    xs = [x0 + (x1 - x0) * l / L for l in range(cols)]
+
+    def ys(n):
+        top, bottom = 70, height - 50
+        return [(top + bottom) / 2] if n == 1 else [top + (bottom - top) * j / (n - 1) for j in range(n)]
+    pos = [[(xs[l], y) for y in ys(n)] for l, n in enumerate(net.layers)]
+    names = {p.location: p.name for p in net.parameters()}
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+             f'height="{height}" role="img" font-family="sans-serif" font-size="12">']
+    title = f"{net.title or 'network'}: " + ("gradients after the backward pass" if grads else "weights and values")
+    parts.append(f"<title>{html.escape(title)}</title>")
+    parts.append('<rect width="100%" height="100%" fill="white"/>')
+
+    def text(x, y, s, anchor="middle", size=12, weight="normal", fill="#222"):
+        parts.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
+                     f'font-weight="{weight}" fill="{fill}">{html.escape(s)}</text>')
+
+    for k in range(L):
+        for j, (xb, yb) in enumerate(pos[k + 1]):
+            for i, (xa, ya) in enumerate(pos[k]):
+                w_name = names[("weights", k, j, i)]
+                colour = "#1f77b4" if net.weights[k][j, i] >= 0 else "#d62728"
+                parts.append(f'<line x1="{xa + 22:.1f}" y1="{ya:.1f}" x2="{xb - 22:.1f}" y2="{yb:.1f}" '
+                             f'stroke="{colour}" stroke-width="1.5"/>')
+                t = 0.28 if (i + j) % 2 == 0 else 0.62
+                lx, ly = xa + 22 + (xb - xa - 44) * t, ya + (yb - ya) * t
+                label = (f"∂E/∂{w_name} = {fmt(gradient[w_name], dec)}" if gradient
+                         else f"{w_name} = {_short(net.weights[k][j, i])}")
+                text(lx, ly - 4, label, size=11, fill=colour)
+        b = net.biases[k]
+        if b is not None:
+            for j, (xb, yb) in enumerate(pos[k + 1]):
+                loc = ("biases", k) if isinstance(b, float) else ("biases", k, j)
+                value = b if isinstance(b, float) else b[j]
+                bname = names[loc]
+                if gradient:
+                    label = f"∂E/∂{bname} = {fmt(gradient[bname], dec)}"
+                else:
+                    label = f"{bname} = {_short(value)}"
+                if isinstance(b, float) and j > 0:
+                    label = bname
+                text(xb, yb - 30, label, size=10, fill="#555")
+    for l, layer in enumerate(pos):
+        for j, (x, y) in enumerate(layer):
+            name = net.neuron_names[l][j]
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="22" fill="#f4f4f4" stroke="#333" stroke-width="1.5"/>')
+            text(x, y + 4, name, weight="bold")
+            if l == 0:
+                text(x - 28, y + 4, _short(net.inputs[sample, j]), anchor="end")
+            elif grads is not None:
+                text(x, y + 38, f"δ = {fmt(grads.delta[l][sample, j], dec)}", size=10, fill="#333")
+            else:
+                text(x, y + 38, f"out = {fmt(trace.out[l][sample, j], dec)}", size=10, fill="#333")
+            if l == L:
+                text(x + 28, y + 4, f"target {_short(net.targets[sample, j])}", anchor="start")
+    captions = ["inputs"] + (["hidden"] * (L - 1)) + ["outputs"]
+    for l, cap in enumerate(captions):
+        act = "" if l == 0 else f" ({net.activations[l - 1]})"
+        text(xs[l], 24, cap + act, size=12, weight="bold", fill="#444")
+    parts.append("</svg>")
+    description = _describe(net, trace, grads, gradient, dec, sample)
+    return SVG("\n".join(parts), description)
+
+
+def _short(x):
+    text = repr(float(x))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _describe(net, trace, grads, gradient, dec, sample):
+    lines = [f"{'-'.join(map(str, net.layers))} network"]
+    for p in net.parameters():
+        line = f"{p.name} = {_short(p.value)}"
+        if gradient:
+            line += f", ∂E/∂{p.name} = {fmt(gradient[p.name], dec)}"
+        lines.append(line)
+    for l in range(1, net.depth + 1):
+        for j, n in enumerate(net.neuron_names[l]):
+            line = f"out_{n} = {fmt(trace.out[l][sample, j], dec)}"
+            if grads is not None:
+                line += f", δ_{n} = {fmt(grads.delta[l][sample, j], dec)}"
+            lines.append(line)
+    return "\n".join(lines)

@@ -1,0 +1,144 @@
+"""The command line: worked examples for checking hand calculations.
+
+    python -m backprop_lib explain PRESET_OR_SPEC.json [--steps N] [--format text|markdown|json] [--check]
+    python -m backprop_lib presets
+
+Bad input ends with exit status 2 and one line on stderr that names the field at fault.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import explain as _explain
+from . import presets
+from .gradcheck import finite_difference, max_abs_diff
+from .network import SpecError, TrainingDiverged
+from .spec import load
+from .symbolic import derive
+
+PROG = "backprop_lib"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise SpecError(message)
+
+
+def _parser():
+    parser = _Parser(prog=PROG, description="Backpropagation worked through with numbers.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    ex = sub.add_parser("explain", help="work one network through a forward pass, the chain rule and an update")
+    ex.add_argument("network", help="a preset id (see 'presets') or a JSON spec file")
+    ex.add_argument("--steps", type=int, default=1, help="training steps to report (default 1)")
+    ex.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    ex.add_argument("--check", action="store_true",
+                    help="also compare backpropagation with sympy and finite differences")
+    sub.add_parser("presets", help="list the documents' networks")
+    return parser
+
+
+def network_from(argument):
+    """A preset id or a spec file's path → the network."""
+    if argument in presets.IDS:
+        return presets.load(argument)
+    path = Path(argument)
+    if path.exists() or argument.endswith(".json") or "/" in argument:
+        return load(path)
+    raise SpecError(f"{argument}: unknown preset and no such file (presets: {', '.join(presets.IDS)})")
+
+
+def symbolic_gradient(net):
+    """sympy's gradient: the whole-expression derivative where it stays small, otherwise the
+    chain of sympy's local derivatives.  Returns (gradient, method)."""
+    paths = int(np.prod(net.layers[1:-1])) if net.depth > 1 else 1
+    d = derive(net)
+    if paths * net.layers[-1] <= 32 and len(net.parameters()) <= 64:
+        return d.whole_gradient(net), "whole"
+    return d.chain_gradient(net), "chain"
+
+
+def checks(net):
+    backprop = net.gradient()
+    sym, method = symbolic_gradient(net)
+    return {"symbolic_max_abs_diff": max_abs_diff(backprop, sym),
+            "finite_difference_max_abs_diff": max_abs_diff(backprop, finite_difference(net)),
+            "symbolic_method": method}
+
+
+def _biases_json(biases):
+    return [None if b is None else (float(b) if np.ndim(b) == 0 else [float(v) for v in b]) for b in biases]
+
+
+def report(net, steps, with_checks):
+    """The JSON-ready report of ``explain --format json``."""
+    trace = net.forward()
+    grads = net.backward(trace)
+    history, after = net.train(steps)
+    after_trace = after.forward()
+    result = {
+        "loss": trace.loss,
+        "forward": [{"net": trace.net[l].tolist(), "out": trace.out[l].tolist()} for l in range(1, net.depth + 1)],
+        "gradients": {"weights": [w.tolist() for w in grads.weights], "biases": _biases_json(grads.biases)},
+    }
+    if net.names:
+        result["named_gradients"] = net.named_gradient(trace)
+    result["history"] = history
+    result["after"] = {"weights": [w.tolist() for w in after.weights], "biases": _biases_json(after.biases),
+                       "loss": after_trace.loss, "outputs": after_trace.outputs.tolist()}
+    if with_checks:
+        result["checks"] = checks(net)
+    return result
+
+
+def _summary(net, steps, history, after, check):
+    names = net.neuron_names[-1]
+    outs = after.forward().outputs
+    lines = [f"loss before training: E = {net.fmt(history[0])}"]
+    lines.append(f"after {steps} step{'s' if steps != 1 else ''} ({net.mode}): E = {net.fmt(history[-1])}")
+    for s, row in enumerate(outs):
+        label = f"sample {s + 1}: " if len(outs) > 1 else ""
+        lines.append(f"outputs after {steps}: {label}" + ", ".join(f"{n} = {net.fmt(v)}" for n, v in zip(names, row)))
+    if check is not None:
+        lines.append(f"check: sympy ({check['symbolic_method']}) differs from backpropagation by at most "
+                     f"{check['symbolic_max_abs_diff']:.3g}; finite differences by at most "
+                     f"{check['finite_difference_max_abs_diff']:.3g}")
+    return lines
+
+
+def main(argv=None):
+    try:
+        args = _parser().parse_args(argv)
+        if args.command == "presets":
+            for pid in presets.IDS:
+                doc = presets.info(pid)["document"]
+                net = presets.load(pid)
+                by = f" ({doc['author']})" if doc.get("author") else ""
+                print(f"{pid}  {doc['title']}{by}: {'-'.join(map(str, net.layers))}, "
+                      f"{', '.join(net.activations)}, learning rate {net.learning_rate:g}")
+            return 0
+        if args.steps < 0:
+            raise SpecError(f"--steps: must be 0 or more, got {args.steps}")
+        net = network_from(args.network)
+        if args.format == "json":
+            json.dump(report(net, args.steps, args.check), sys.stdout, allow_nan=False)
+            sys.stdout.write("\n")
+            return 0
+        history, after = net.train(args.steps)
+        check = checks(net) if args.check else None
+        sections = _explain.worked_example(net)
+        render = _explain.render_text if args.format == "text" else _explain.render_markdown
+        sys.stdout.write(render(net, sections, _summary(net, args.steps, history, after, check)))
+        return 0
+    except (SpecError, TrainingDiverged) as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,272 @@
+"""The symbolic side: sympy writes E and differentiates it.
+
+Two ways, both sympy's calculus, neither using :mod:`backprop_lib.network`'s derivatives:
+
+* **Whole**: E of one sample as one expression of the named parameters (and of symbols for
+  the inputs and targets); ``sympy.diff(E, p)`` for every parameter p; lambdified once
+  and evaluated per sample.  Its expressions grow with the number of paths through the
+  network, so it is for small networks (the documents' take well under a second).
+* **Chain**: the factors the documents write, each derived by sympy from the local
+  formula: ∂E/∂out_k from the loss, ∂out_k/∂net_j from the activation (a matrix for
+  softmax), ∂net_j/∂out_i and ∂net_j/∂p from the net input.  The gradient multiplies them
+  layer by layer (sums over paths), so it stays quick for deep, wide networks.
+
+Heavy work (building, differentiating, lambdifying) happens once, in :func:`derive`; the
+results are cached by the network's shape, so evaluating at new numbers costs microseconds.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import sympy as sp
+
+
+# ---------------------------------------------------------------------------- formulas
+def activation_expr(name, nets):
+    """sympy's formula for a layer's outputs, given its net-input expressions."""
+    if name == "softmax":
+        exps = [sp.exp(n) for n in nets]
+        total = sp.Add(*exps)
+        return [e / total for e in exps]
+    one = {
+        "sigmoid": lambda x: 1 / (1 + sp.exp(-x)),
+        "tanh": sp.tanh,
+        "relu": lambda x: sp.Piecewise((x, x > 0), (0, True)),
+        "linear": lambda x: x,
+    }[name]
+    return [one(n) for n in nets]
+
+
+def loss_expr(name, outs, targets):
+    """sympy's formula for one sample's E."""
+    if name == "half_sse":
+        return sp.Add(*[sp.Rational(1, 2) * (t - o) ** 2 for o, t in zip(outs, targets)])
+    return -sp.Add(*[t * sp.log(o) for o, t in zip(outs, targets)])
+
+
+def latex_name(name):
+    """LaTeX for a symbol name: w5 → w_{5}, w1_2_3 → w^{(1)}_{2,3}, out_h1 → out_{h1}."""
+    m = re.fullmatch(r"([A-Za-z]+)(\d+)_(\d+)_(\d+)", name)
+    if m:
+        return rf"{m[1]}^{{({m[2]})}}_{{{m[3]},{m[4]}}}"
+    m = re.fullmatch(r"([A-Za-z]+)(\d+)_(\d+)", name)
+    if m:
+        return rf"{m[1]}^{{({m[2]})}}_{{{m[3]}}}"
+    m = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
+    if m:
+        return rf"{m[1]}_{{{m[2]}}}"
+    m = re.fullmatch(r"([A-Za-z]+)_(\w+)", name)
+    if m:
+        return rf"{m[1]}_{{{m[2].replace('_', ',')}}}"
+    return name.replace("_", r"\_")
+
+
+def _shape_key(net):
+    biases = tuple(None if b is None else ("shared" if isinstance(b, float) else "each") for b in net.biases)
+    return (tuple(net.layers), tuple(net.activations), biases, net.loss,
+            tuple(p.name for p in net.parameters()), tuple(map(tuple, net.neuron_names)))
+
+
+class Derivation:
+    """Everything sympy derives for one network shape; see :func:`derive`."""
+
+    def __init__(self, net):
+        self.layers = list(net.layers)
+        self.activations = list(net.activations)
+        self.loss = net.loss
+        self.neuron_names = [list(r) for r in net.neuron_names]
+        self.param_names = [p.name for p in net.parameters()]
+        self.params = [sp.Symbol(n, real=True) for n in self.param_names]
+        self.symbol = dict(zip(self.param_names, self.params))
+        self.inputs = [sp.Symbol(n, real=True) for n in self.neuron_names[0]]
+        self.targets = [sp.Symbol(f"target_{n}", real=True) for n in self.neuron_names[-1]]
+        # intermediate symbols, one per neuron: net_h1, out_h1, …
+        self.net_sym = [None] + [[sp.Symbol(f"net_{n}", real=True) for n in row] for row in self.neuron_names[1:]]
+        self.out_sym = [self.inputs] + [[sp.Symbol(f"out_{n}", real=True) for n in row] for row in self.neuron_names[1:]]
+
+        # where each parameter sits: W[k][j][i] and b[k][j] as sympy symbols (or 0)
+        self.W, self.b = [], []
+        by_loc = {p.location: self.symbol[p.name] for p in net.parameters()}
+        for k in range(len(self.layers) - 1):
+            self.W.append([[by_loc[("weights", k, j, i)] for i in range(self.layers[k])]
+                           for j in range(self.layers[k + 1])])
+            bias = net.biases[k]
+            if bias is None:
+                self.b.append([sp.Integer(0)] * self.layers[k + 1])
+            elif isinstance(bias, float):
+                self.b.append([by_loc[("biases", k)]] * self.layers[k + 1])
+            else:
+                self.b.append([by_loc[("biases", k, j)] for j in range(self.layers[k + 1])])
+        self.location = {p.name: p.location for p in net.parameters()}
+
+        # the local formulas, in intermediate symbols
+        self.local_net = [None]      # net_j = Σ_i w_ji·out_i + b_j
+        self.local_out = [None]      # out_j = f(net_j …)
+        for k in range(len(self.layers) - 1):
+            prev = self.out_sym[k]
+            self.local_net.append([sp.Add(*[w * o for w, o in zip(self.W[k][j], prev)]) + self.b[k][j]
+                                   for j in range(self.layers[k + 1])])
+            self.local_out.append(activation_expr(self.activations[k], self.net_sym[k + 1]))
+        self.local_E = loss_expr(self.loss, self.out_sym[-1], self.targets)
+        self.local_terms = [loss_expr(self.loss, [o], [t]) for o, t in zip(self.out_sym[-1], self.targets)]
+        self._whole = None
+        self._chain = None
+
+    # ------------------------------------------------------------------ the whole E
+    @property
+    def E(self):
+        """One sample's E as a single expression of the parameters, inputs and targets."""
+        outs = list(self.inputs)
+        for k in range(len(self.layers) - 1):
+            nets = [sp.Add(*[w * o for w, o in zip(self.W[k][j], outs)]) + self.b[k][j]
+                    for j in range(self.layers[k + 1])]
+            outs = activation_expr(self.activations[k], nets)
+        return loss_expr(self.loss, outs, self.targets)
+
+    def E_at(self, net):
+        """E of ``net``'s samples (their mean) with the inputs and targets as numbers."""
+        E = self.E
+        total = 0
+        for x, t in zip(net.inputs, net.targets):
+            values = {**{s: sp.Float(v) for s, v in zip(self.inputs, x)},
+                      **{s: sp.Float(v) for s, v in zip(self.targets, t)}}
+            total += E.subs(values)
+        return total / len(net.inputs)
+
+    def whole(self, name):
+        """∂E/∂p of one sample: ``sympy.diff`` of the whole expression."""
+        return sp.diff(self.E, self.symbol[name])
+
+    def _whole_function(self):
+        if self._whole is None:
+            E = self.E
+            grads = [sp.diff(E, p) for p in self.params]
+            args = self.params + self.inputs + self.targets
+            self._whole = (sp.lambdify(args, E, modules="math", cse=True),
+                           sp.lambdify(args, grads, modules="math", cse=True))
+        return self._whole
+
+    def whole_gradient(self, net):
+        """The gradient from sympy's whole-expression derivatives, evaluated at ``net``."""
+        _, grad = self._whole_function()
+        theta = list(net.flat())
+        total = np.zeros(len(theta))
+        for x, t in zip(net.inputs, net.targets):
+            total += np.array(grad(*theta, *x, *t), dtype=float)
+        return total / len(net.inputs)
+
+    def whole_loss(self, net):
+        E, _ = self._whole_function()
+        theta = list(net.flat())
+        return float(np.mean([E(*theta, *x, *t) for x, t in zip(net.inputs, net.targets)]))
+
+    # ------------------------------------------------------------------ the chain's factors
+    def factor(self, num, den):
+        """One local factor as sympy derives it, in intermediate symbols.
+
+        ``factor("E", "out:o1")`` = ∂E/∂out_o1, ``factor("E:o1", "out:o1")``, ``factor("out:o1",
+        "net:o1")``, ``factor("net:o1", "out:h1")`` (a weight), ``factor("net:o1", "w5")``.
+        """
+        def sym(key):
+            kind, _, neuron = key.partition(":")
+            l, j = self._neuron(neuron)
+            return (self.out_sym if kind == "out" else self.net_sym)[l][j], l, j
+        if num == "E" or num.startswith("E:"):
+            expr = self.local_E if num == "E" else self.local_terms[self._neuron(num[2:])[1]]
+            return sp.diff(expr, sym(den)[0])
+        s, l, j = sym(num)
+        if num.startswith("out:"):
+            return sp.diff(self.local_out[l][j], sym(den)[0])
+        if den in self.symbol:
+            return sp.diff(self.local_net[l][j], self.symbol[den])
+        return sp.diff(self.local_net[l][j], sym(den)[0])
+
+    def _neuron(self, name):
+        for l, row in enumerate(self.neuron_names):
+            if name in row:
+                return l, row.index(name)
+        raise KeyError(name)
+
+    def _chain_functions(self):
+        """Lambdified local Jacobians, layer by layer (built once)."""
+        if self._chain is None:
+            layers = []
+            for k in range(len(self.layers) - 1):
+                l = k + 1
+                nets, outs, prev = self.net_sym[l], self.out_sym[l], self.out_sym[k]
+                layer_params = [self.symbol[n] for n in self.param_names if self.location[n][1] == k]
+                args = self.params + prev
+                forward_net = sp.lambdify(args, self.local_net[l], modules="math")
+                forward_out = sp.lambdify([nets], self.local_out[l], modules="math")
+                d_out_d_net = sp.lambdify([nets, outs], [[sp.diff(o, n) for n in nets] for o in self.local_out[l]],
+                                          modules="math")
+                d_net_d_prev = sp.lambdify(args, [[sp.diff(n, o) for o in prev] for n in self.local_net[l]],
+                                           modules="math")
+                d_net_d_param = sp.lambdify(args, [[sp.diff(n, p) for p in layer_params] for n in self.local_net[l]],
+                                            modules="math")
+                layers.append((forward_net, forward_out, d_out_d_net, d_net_d_prev, d_net_d_param,
+                               [str(p) for p in layer_params]))
+            outs = self.out_sym[-1]
+            E = sp.lambdify([outs, self.targets], self.local_E, modules="math")
+            dE_dout = sp.lambdify([outs, self.targets], [sp.diff(self.local_E, o) for o in outs], modules="math")
+            self._chain = (layers, E, dE_dout)
+        return self._chain
+
+    def chain_gradient(self, net):
+        """The gradient from sympy's local factors, chained layer by layer (sums over paths):
+
+        ∂E/∂out (loss) → ∂E/∂net_j = Σ_k ∂E/∂out_k·∂out_k/∂net_j → ∂E/∂p = Σ_j ∂E/∂net_j·∂net_j/∂p,
+        and ∂E/∂out_i of the layer below = Σ_j ∂E/∂net_j·∂net_j/∂out_i.
+        """
+        layers, _, dE_dout = self._chain_functions()
+        theta = list(net.flat())
+        index = {n: i for i, n in enumerate(self.param_names)}
+        total = np.zeros(len(theta))
+        for x, t in zip(net.inputs, net.targets):
+            prevs, nets, outs = [list(x)], [], []
+            for forward_net, forward_out, *_ in layers:
+                n = forward_net(*theta, *prevs[-1])
+                nets.append(n)
+                prevs.append(forward_out(n))
+            g_out = np.array(dE_dout(prevs[-1], list(t)), dtype=float)
+            for k in range(len(layers) - 1, -1, -1):
+                _, _, d_out_d_net, d_net_d_prev, d_net_d_param, names = layers[k]
+                J = np.array(d_out_d_net(nets[k], prevs[k + 1]), dtype=float)       # [k][j]
+                g_net = J.T @ g_out
+                P = np.array(d_net_d_param(*theta, *prevs[k]), dtype=float).reshape(len(g_net), -1)
+                for name, g in zip(names, g_net @ P):
+                    total[index[name]] += g
+                N = np.array(d_net_d_prev(*theta, *prevs[k]), dtype=float).reshape(len(g_net), -1)
+                g_out = N.T @ g_net
+        return total / len(net.inputs)
+
+    def chain_loss(self, net):
+        layers, E, _ = self._chain_functions()
+        theta = list(net.flat())
+        values = []
+        for x, t in zip(net.inputs, net.targets):
+            prev = list(x)
+            for forward_net, forward_out, *_ in layers:
+                prev = forward_out(forward_net(*theta, *prev))
+            values.append(E(prev, list(t)))
+        return float(np.mean(values))
+
+    # ------------------------------------------------------------------ display
+    def latex(self, expr):
+        """LaTeX of a sympy expression with the book's symbol names."""
+        names = {s: latex_name(str(s)) for s in expr.free_symbols}
+        return sp.latex(expr, symbol_names=names)
+
+
+_CACHE = {}
+
+
+def derive(net):
+    """The :class:`Derivation` of ``net``'s shape: built once, then reused for any numbers."""
+    key = _shape_key(net)
+    if key not in _CACHE:
+        if len(_CACHE) >= 64:
+            _CACHE.clear()
+        _CACHE[key] = Derivation(net)
+    return _CACHE[key]
