@@ -40,7 +40,7 @@ book-strict: $(STAMP) $(VENDOR)
 	@echo "The book: $(abspath $(HTML))"
 
 unit: $(STAMP)
-	$(PY) -m pytest tests -m "not browser"
+	$(PY) -m pytest tests -m "not browser" -n 2
 
 notebooks-test: $(STAMP)
 	$(PY) -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly -n 2 --dist loadscope chapters

@@ -68,7 +68,7 @@ def _forward(w, net, ind, x, with_loss, record=False):
             nets.append(f"n{k + 1}_{j}")
         outs = [f"o{k + 1}_{j}" for j in range(net.layers[k + 1])]
         if act == "softmax":
-            w(ind, f"m = max({', '.join(nets)})")
+            w(ind, f"m = max({', '.join(nets)})" if len(nets) > 1 else f"m = {nets[0]}")
             for j, n in enumerate(nets):
                 w(ind, f"e{j} = exp({n} - m)")
             w(ind, "s = " + " + ".join(f"e{j}" for j in range(len(nets))))
@@ -191,13 +191,15 @@ def source(net):
 def _shape_key(net):
     biases = tuple(None if b is None else ("shared" if isinstance(b, float) else "each") for b in net.biases)
     return (tuple(net.layers), tuple(net.activations), biases, net.loss, net.update_biases,
-            net.mode, net.samples == 1)
+            net.mode, net.samples)          # the source holds S = the number of samples
 
 
 def compile_train(net):
     """The compiled ``train`` function for this network's shape (cached)."""
     key = _shape_key(net)
     if key not in _cache:
+        if len(_cache) >= 256:
+            _cache.clear()
         namespace = {"exp": math.exp, "log": math.log, "tanh": math.tanh}
         exec(compile(source(net), f"<backprop_lib.compiled {key}>", "exec"), namespace)
         _cache[key] = namespace["train"]
