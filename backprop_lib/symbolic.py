@@ -252,6 +252,91 @@ class Derivation:
             values.append(E(prev, list(t)))
         return float(np.mean(values))
 
+    # ------------------------------------------------------------------ the documents' products
+    def chain(self, name):
+        """∂E/∂p written as the documents write it, factor by factor.
+
+        A list of terms to add, each a list of factors to multiply; a factor is
+        ``(numerator, denominator, expression)`` with keys like ``("E", "out:o1")``.  A weight
+        into neuron j gives one term ∂E/∂out_j · ∂out_j/∂net_j · ∂net_j/∂p (for softmax, one
+        per output k: ∂E/∂out_k · ∂out_k/∂net_j · ∂net_j/∂p); a shared bias gives one term per
+        neuron of its layer.  For a hidden neuron, ∂E/∂out_j is itself a sum over the paths
+        through the layer above: see :meth:`paths`.
+        """
+        k = self.location[name][1]
+        l = k + 1
+        loc = self.location[name]
+        if loc[0] == "weights":
+            targets = [loc[2]]
+        elif len(loc) == 2:
+            targets = range(self.layers[l])
+        else:
+            targets = [loc[2]]
+        terms = []
+        for j in targets:
+            n = self.neuron_names[l][j]
+            outs = range(self.layers[l]) if self.activations[k] == "softmax" else [j]
+            for m in outs:
+                o = self.neuron_names[l][m]
+                terms.append([("E", f"out:{o}", self.factor("E", f"out:{o}")),
+                              (f"out:{o}", f"net:{n}", self.factor(f"out:{o}", f"net:{n}")),
+                              (f"net:{n}", name, self.factor(f"net:{n}", name))])
+        return terms
+
+    def paths(self, neuron):
+        """∂E/∂out of a hidden neuron as the sum over the layer above (the documents' ∂E_o1/∂out_h1
+        + ∂E_o2/∂out_h1): terms ∂E/∂out_k · ∂out_k/∂net_k · ∂net_k/∂out_j."""
+        l, j = self._neuron(neuron)
+        if l >= len(self.layers) - 1:
+            raise KeyError(f"{neuron} is an output neuron: ∂E/∂out comes straight from the loss")
+        terms = []
+        for m, above in enumerate(self.neuron_names[l + 1]):
+            outs = self.neuron_names[l + 1] if self.activations[l] == "softmax" else [above]
+            for o in outs:
+                terms.append([("E", f"out:{o}", self.factor("E", f"out:{o}")),
+                              (f"out:{o}", f"net:{above}", self.factor(f"out:{o}", f"net:{above}")),
+                              (f"net:{above}", f"out:{neuron}", self.factor(f"net:{above}", f"out:{neuron}"))])
+        return terms
+
+    def point(self, net, sample=0):
+        """Every symbol's number at ``net``: parameters, the sample's inputs and targets, and the
+        net inputs and outputs computed by sympy's own formulas (for substituting into factors)."""
+        layers, _, _ = self._chain_functions()
+        theta = [float(v) for v in net.flat()]
+        x, t = list(net.inputs[sample]), list(net.targets[sample])
+        values = dict(zip(self.params, theta))
+        values.update(zip(self.inputs, x))
+        values.update(zip(self.targets, t))
+        prev = x
+        for k, (forward_net, forward_out, *_) in enumerate(layers):
+            nets = forward_net(*theta, *prev)
+            prev = forward_out(nets)
+            values.update(zip(self.net_sym[k + 1], nets))
+            values.update(zip(self.out_sym[k + 1], prev))
+        return values
+
+    def evaluate(self, expr, net, sample=0):
+        """A factor's number at ``net`` (one sample)."""
+        return float(sp.sympify(expr).xreplace({s: sp.Float(v) for s, v in self.point(net, sample).items()}))
+
+    def chain_value(self, name, net):
+        """∂E/∂p from :meth:`chain`, the hidden ∂E/∂out expanded by :meth:`paths` recursively,
+        averaged over the samples: the documents' arithmetic done with sympy's factors."""
+        total = 0.0
+        for s in range(len(net.inputs)):
+            point = {k: sp.Float(v) for k, v in self.point(net, s).items()}
+            total += sum(self._product(term, point) for term in self.chain(name))
+        return total / len(net.inputs)
+
+    def _product(self, term, point):
+        value = 1.0
+        for num, den, expr in term:
+            if num == "E" and den.startswith("out:") and self._neuron(den[4:])[0] < len(self.layers) - 1:
+                value *= sum(self._product(t, point) for t in self.paths(den[4:]))
+            else:
+                value *= float(sp.sympify(expr).xreplace(point))
+        return value
+
     # ------------------------------------------------------------------ display
     def latex(self, expr):
         """LaTeX of a sympy expression with the book's symbol names."""

@@ -45,3 +45,34 @@ def test_latex_names():
     assert symbolic.latex_name("b2_1") == "b^{(2)}_{1}"
     assert symbolic.latex_name("out_h1") == "out_{h1}"
     assert symbolic.latex_name("target_h1_2") == "target_{h1,2}"
+
+
+def test_the_documents_products_give_every_gradient():
+    """Each preset's every gradient, as the documents' chain-rule product of sympy's factors
+    (with the sums over paths for hidden layers), equals the whole derivative."""
+    for pid in bp.PRESETS:
+        net = bp.preset(pid)
+        d = bp.derive(net)
+        whole = dict(zip(d.param_names, d.whole_gradient(net)))
+        for name in d.param_names:
+            assert abs(d.chain_value(name, net) - whole[name]) < 1e-15, (pid, name)
+
+
+def test_chain_is_written_like_the_first_document():
+    net = bp.preset("2-2-2")
+    d = bp.derive(net)
+    [term] = d.chain("w5")
+    assert [(num, den) for num, den, _ in term] == [("E", "out:o1"), ("out:o1", "net:o1"), ("net:o1", "w5")]
+    assert [round(d.evaluate(e, net), 9) for _, _, e in term] == [0.74136507, 0.186815602, 0.593269992]
+    paths = d.paths("h1")
+    assert [[(num, den) for num, den, _ in t][2] for t in paths] == [("net:o1", "out:h1"), ("net:o2", "out:h1")]
+    assert len(d.chain("b1")) == 2                      # a shared bias feeds both hidden neurons
+
+
+def test_softmax_chain_sums_over_every_output():
+    net = bp.Network(layers=[2, 3], activations=["softmax"], weights=[[[0.2, -0.4], [0.7, 0.1], [-0.3, 0.5]]],
+                     biases=[None], inputs=[0.6, -1.2], targets=[0.2, 0.5, 0.3], loss="cross_entropy")
+    d = bp.derive(net)
+    assert len(d.chain("w1_2_1")) == 3
+    for name, g in zip(d.param_names, net.gradient()):
+        assert abs(d.chain_value(name, net) - g) < 1e-15
