@@ -9,7 +9,7 @@ from hypothesis import assume, given, settings
 
 import backprop_lib as bp
 
-from conftest import away_from_kinks, networks
+from strategies import away_from_kinks, networks
 
 
 def close(a, b, rtol, atol):

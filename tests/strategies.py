@@ -1,4 +1,4 @@
-"""Shared test helpers: random networks of every kind the library supports."""
+"""Random networks of every kind the library supports, for the property tests."""
 import numpy as np
 from hypothesis import strategies as st
 
