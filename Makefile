@@ -15,7 +15,7 @@ VENDOR := assets/vendor/.installed
 BUILD := _build
 HTML := $(BUILD)/html/index.html
 
-.PHONY: book test unit notebooks-test book-strict browser lab bench notebooks venv assets freeze clean
+.PHONY: book test unit notebooks-test book-strict browser chromium lab bench notebooks venv assets freeze clean
 
 venv: $(STAMP)
 $(STAMP): requirements.txt
@@ -45,8 +45,13 @@ unit: $(STAMP)
 notebooks-test: $(STAMP)
 	$(PY) -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly -n 2 --dist loadscope chapters
 
-browser: $(STAMP) $(VENDOR) book-strict
-	$(PY) -m pytest tests -m browser
+# Two workers, a test module each at a time: the live JupyterLab run (tests/lab) beside the built pages.
+browser: $(STAMP) $(VENDOR) chromium book-strict
+	@start=$$(date +%s); $(PY) -m pytest tests/lab tests/browser -m browser -n 2 --dist loadscope; status=$$?; \
+	echo "browser and live JupyterLab tests took $$(( $$(date +%s) - start )) s"; exit $$status
+
+chromium:
+	@sh tools/ensure_chromium.sh
 
 test: $(STAMP) $(VENDOR)
 	@start=$$(date +%s); \
@@ -56,7 +61,7 @@ test: $(STAMP) $(VENDOR)
 	status=$$?; echo "make test took $$(( $$(date +%s) - start )) s"; exit $$status
 
 lab: $(STAMP)
-	$(PY) tools/lab.py
+	$(PY) tools/lab.py $(LAB_ARGS)
 
 bench: $(STAMP)
 	$(PY) -m backprop_lib.bench

@@ -7,6 +7,7 @@ themselves, not just an object's name.
 from __future__ import annotations
 
 import html
+import math
 
 from . import presets
 from .quantities import agrees, decimals_of, table
@@ -63,6 +64,8 @@ def key_latex(net, key):
         text = latex_name(body[:-1]) + "^{+}"
     elif body.startswith("d") and "/d" in body:
         num, den = body[1:].split("/d", 1)
+        if num == "out" and den.startswith("net:"):      # dout/dnet:o1 is ∂out_o1/∂net_o1
+            num = "out:" + den[4:]
         text = rf"\dfrac{{\partial {term(num)}}}{{\partial {term(den)}}}"
     else:
         text = term(body)
@@ -111,12 +114,14 @@ def latex(expr, derivation=None):
 
 
 # ------------------------------------------------------------------------ the figure
-def network_figure(net, show="values", width=640, sample=0):
+def network_figure(net, show="values", width=640, sample=0, labels="classic"):
     """The network drawn from its numbers, as SVG.
 
     ``show="values"``: every weight, bias, input and target labelled, neurons with their
     outputs.  ``show="gradients"``: each edge with ∂E/∂w after the backward pass, neurons
-    with their deltas.
+    with their deltas.  ``labels="along"`` writes each edge's label along the edge, from
+    its start (over the middle of a straight edge), on a white halo, so that crossing edges
+    and long gradient labels stay readable (give it ``width=760`` or more).
     """
     trace = net.forward()
     grads = net.backward(trace) if show == "gradients" else None
@@ -148,12 +153,15 @@ def network_figure(net, show="values", width=640, sample=0):
             for i, (xa, ya) in enumerate(pos[k]):
                 w_name = names[("weights", k, j, i)]
                 colour = "#1f77b4" if net.weights[k][j, i] >= 0 else "#d62728"
+                label = (f"∂E/∂{w_name} = {fmt(gradient[w_name], dec)}" if gradient
+                         else f"{w_name} = {_short(net.weights[k][j, i])}")
+                if labels == "along":
+                    _edge_along(parts, xa, ya, xb, yb, label, colour)
+                    continue
                 parts.append(f'<line x1="{xa + 22:.1f}" y1="{ya:.1f}" x2="{xb - 22:.1f}" y2="{yb:.1f}" '
                              f'stroke="{colour}" stroke-width="1.5"/>')
                 t = 0.28 if (i + j) % 2 == 0 else 0.62
                 lx, ly = xa + 22 + (xb - xa - 44) * t, ya + (yb - ya) * t
-                label = (f"∂E/∂{w_name} = {fmt(gradient[w_name], dec)}" if gradient
-                         else f"{w_name} = {_short(net.weights[k][j, i])}")
                 text(lx, ly - 4, label, size=11, fill=colour)
         b = net.biases[k]
         if b is not None:
@@ -172,7 +180,7 @@ def network_figure(net, show="values", width=640, sample=0):
         for j, (x, y) in enumerate(layer):
             name = net.neuron_names[l][j]
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="22" fill="#f4f4f4" stroke="#333" stroke-width="1.5"/>')
-            text(x, y + 4, name, weight="bold")
+            text(x, y + 4, name, weight="bold", size=12 if len(name) <= 5 else max(7, round(60 / len(name), 1)))
             if l == 0:
                 text(x - 28, y + 4, _short(net.inputs[sample, j]), anchor="end")
             elif grads is not None:
@@ -188,6 +196,24 @@ def network_figure(net, show="values", width=640, sample=0):
     parts.append("</svg>")
     description = _describe(net, trace, grads, gradient, dec, sample)
     return SVG("\n".join(parts), description)
+
+
+def _edge_along(parts, xa, ya, xb, yb, label, colour, r=22):
+    """An edge from circle to circle with its label written along it (``labels="along"``)."""
+    dx, dy = xb - xa, yb - ya
+    length = math.hypot(dx, dy)
+    ux, uy = dx / length, dy / length
+    sx, sy, ex, ey = xa + r * ux, ya + r * uy, xb - r * ux, yb - r * uy
+    parts.append(f'<line x1="{sx:.1f}" y1="{sy:.1f}" x2="{ex:.1f}" y2="{ey:.1f}" '
+                 f'stroke="{colour}" stroke-width="1.5"/>')
+    angle = math.degrees(math.atan2(dy, dx))
+    if abs(dy) < 1e-9:                       # a straight edge: the label over its middle
+        lx, ly, anchor = (sx + ex) / 2, (sy + ey) / 2, "middle"
+    else:                                    # a slanted one: from its start
+        lx, ly, anchor = sx + 8 * ux, sy + 8 * uy, "start"
+    parts.append(f'<text x="{lx:.1f}" y="{ly:.1f}" dy="-4" text-anchor="{anchor}" font-size="11" '
+                 f'fill="{colour}" stroke="white" stroke-width="3" stroke-linejoin="round" paint-order="stroke" '
+                 f'transform="rotate({angle:.2f} {lx:.1f} {ly:.1f})">{html.escape(label)}</text>')
 
 
 def _short(x):

@@ -1,0 +1,57 @@
+"""Fixtures for reading the built book in Chromium; the checks themselves are in pagecheck.py."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from pagecheck import Server, book_dir, launch
+
+
+@pytest.fixture(scope="session")
+def book():
+    root = book_dir()
+    if not (root / "index.html").is_file():
+        pytest.fail(f"no built book at {root}; build it first (make book-strict) or set BOOK_HTML",
+                    pytrace=False)
+    return root
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One Chromium for a test module (a module at a time, so other modules may run their own)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def book_server(book):
+    with Server(book) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def screenshots(book):
+    folder = book.parent / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def page_copy(book, tmp_path):
+    """A throwaway copy of the book (pages copied, the big static folders linked) to break on purpose."""
+    copy = tmp_path / "html"
+    copy.mkdir()
+    for item in book.iterdir():
+        if item.is_dir() and item.name.startswith("_"):
+            (copy / item.name).symlink_to(item, target_is_directory=True)
+        elif item.is_dir():
+            shutil.copytree(item, copy / item.name)
+        else:
+            shutil.copy2(item, copy / item.name)
+    return copy
+
