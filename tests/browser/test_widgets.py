@@ -83,7 +83,7 @@ def widget_page(widget_server):
         page.goto(widget_server + PAGE, wait_until="load")
         page.wait_for_function(
             "() => [...document.querySelectorAll('.bp-playground [data-key=\"E\"]')].length >= 4"
-            " && document.querySelector('.bp-answer .bp-answer-numbers').textContent.length > 0",
+            " && (document.querySelector('.bp-answer .bp-answer-numbers')?.textContent || '').length > 0",
             timeout=20_000)
         page.outside, page.problems = outside, problems
         yield page

@@ -437,6 +437,10 @@ function renderPlayground(model, el) {
         update();
         pushValues();
       });
+      // JupyterLab binds the arrow keys to moving between cells; keep them on the slider.
+      input.addEventListener("keydown", (e) => {
+        if (/^(Arrow|Page|Home$|End$)/.test(e.key)) e.stopPropagation();
+      });
       sliders.set(item.name, input);
       const label = item.name === "learning rate" ? "η" : item.name;
       fieldsets[item.group].append(h("div", { class: "bp-slider" },
