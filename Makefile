@@ -20,7 +20,8 @@ HTML := $(BUILD)/html/index.html
 venv: $(STAMP)
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -r requirements.txt
+	@# --no-compile: byte-code is written on first import instead, for the few modules used
+	$(PY) -m pip install --quiet --no-compile -r requirements.txt
 	@# the repository root on the environment's path, so notebooks and tests import backprop_lib
 	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'backprop_book.pth').write_text('$(CURDIR)\n')"
 	@touch $@
@@ -53,8 +54,11 @@ browser: $(STAMP) $(VENDOR) chromium book-strict
 chromium:
 	@sh tools/ensure_chromium.sh
 
-test: $(STAMP) $(VENDOR)
+# Set-up first (the Python environment and front-end files while Chromium installs beside
+# them), then the tests; the time printed covers both.
+test:
 	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory -j2 $(VENDOR) chromium && \
 	$(MAKE) --no-print-directory unit && \
 	$(MAKE) --no-print-directory notebooks-test && \
 	$(MAKE) --no-print-directory browser; \
