@@ -7,6 +7,9 @@
 #   make notebooks  re-execute every chapter, storing outputs and widget state (for authors)
 
 SHELL := /bin/bash
+# Packages are installed without byte-compiling (faster); Python writes each module's byte-code
+# on its first import instead, which an inherited PYTHONDONTWRITEBYTECODE would prevent.
+unexport PYTHONDONTWRITEBYTECODE
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -20,7 +23,6 @@ HTML := $(BUILD)/html/index.html
 venv: $(STAMP)
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@# --no-compile: byte-code is written on first import instead, for the few modules used
 	$(PY) -m pip install --quiet --no-compile -r requirements.txt
 	@# the repository root on the environment's path, so notebooks and tests import backprop_lib
 	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'backprop_book.pth').write_text('$(CURDIR)\n')"
