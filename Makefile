@@ -18,7 +18,7 @@ VENDOR := assets/vendor/.installed
 BUILD := _build
 HTML := $(BUILD)/html/index.html
 
-.PHONY: book test unit notebooks-test book-strict browser chromium lab bench notebooks venv assets freeze clean
+.PHONY: book test unit notebooks-test book-strict browser browser-tests chromium lab bench notebooks venv assets freeze clean
 
 venv: $(STAMP)
 $(STAMP): requirements.txt
@@ -49,7 +49,10 @@ notebooks-test: $(STAMP)
 	$(PY) -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly -n 2 --dist loadscope chapters
 
 # Two workers, a test module each at a time: the live JupyterLab run (tests/lab) beside the built pages.
-browser: $(STAMP) $(VENDOR) chromium book-strict
+browser: book-strict
+	@$(MAKE) --no-print-directory browser-tests
+
+browser-tests: $(STAMP) $(VENDOR) chromium
 	@start=$$(date +%s); $(PY) -m pytest tests/lab tests/browser -m browser -n 2 --dist loadscope; status=$$?; \
 	echo "browser and live JupyterLab tests took $$(( $$(date +%s) - start )) s"; exit $$status
 
@@ -57,13 +60,14 @@ chromium:
 	@sh tools/ensure_chromium.sh
 
 # Set-up first (the Python environment and front-end files while Chromium installs beside
-# them), then the tests; the time printed covers both.
+# them), then the tests; the strict book build (one core) runs beside the unit tests, each
+# one's output printed whole when it ends.  The time printed covers it all.
 test:
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory -j2 $(VENDOR) chromium && \
-	$(MAKE) --no-print-directory unit && \
+	$(MAKE) --no-print-directory -j2 --output-sync=target unit book-strict && \
 	$(MAKE) --no-print-directory notebooks-test && \
-	$(MAKE) --no-print-directory browser; \
+	$(MAKE) --no-print-directory browser-tests; \
 	status=$$?; echo "make test took $$(( $$(date +%s) - start )) s"; exit $$status
 
 lab: $(STAMP)

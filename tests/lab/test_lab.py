@@ -32,6 +32,9 @@ OPEN_AND_RUN_JS = """async (path) => {
   app.shell.activateById(panel.id);
   await app.commands.execute('notebook:clear-all-cell-outputs');
   app.commands.execute('notebook:run-all-cells');
+  // Run it behind a launcher: a hidden notebook is not laid out or painted while its cells
+  // run, which halves the browser's work; it is brought to the front to be checked.
+  await app.commands.execute('launcher:create');
   return panel.id;
 }"""
 
