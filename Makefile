@@ -14,6 +14,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+UV_VERSION := 0.13.9
 VENDOR := assets/vendor/.installed
 BUILD := _build
 HTML := $(BUILD)/html/index.html
@@ -23,7 +24,9 @@ HTML := $(BUILD)/html/index.html
 venv: $(STAMP)
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --no-compile -r requirements.txt
+	@# uv (pinned here) installs the pinned packages in seconds; pip does it if uv cannot be had
+	$(PY) -m pip install --quiet uv==$(UV_VERSION) && $(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.txt \
+	  || $(PY) -m pip install --quiet --no-compile -r requirements.txt
 	@# the repository root on the environment's path, so notebooks and tests import backprop_lib
 	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'backprop_book.pth').write_text('$(CURDIR)\n')"
 	@touch $@

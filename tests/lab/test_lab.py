@@ -49,8 +49,10 @@ PROGRESS_JS = """(id) => {
     code += 1;
     if (cell.executionCount === null) pending += 1;
     for (let j = 0; j < cell.outputs.length; j++) {
-      const out = cell.outputs.get(j).toJSON();
-      if (out.output_type === 'error') errors.push(`cell ${i + 1}: ${out.ename}: ${out.evalue}`);
+      const model = cell.outputs.get(j);
+      if (model.type !== 'error') continue;          // only errors are serialised (outputs are big)
+      const out = model.toJSON();
+      errors.push(`cell ${i + 1}: ${out.ename}: ${out.evalue}`);
     }
   }
   const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
