@@ -336,11 +336,13 @@ class Network:
                 history, theta = result
                 return _checked(history), self.with_flat(theta)
         history, net = [self.forward().loss], self
-        for n in range(steps):
-            net = net.step()
-            history.append(net.forward().loss)
-            if not np.isfinite(history[-1]):
-                break
+        # a diverging run overflows on its way to inf; _checked reports it as TrainingDiverged
+        with np.errstate(over="ignore", invalid="ignore"):
+            for n in range(steps):
+                net = net.step()
+                history.append(net.forward().loss)
+                if not np.isfinite(history[-1]):
+                    break
         return _checked(history), net
 
     # ------------------------------------------------------------------ numbers
