@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from pagecheck import Server, book_dir, launch
+from pagecheck import Server, book_dir, chromium  # noqa: F401  (chromium: a fixture)
 
 
 @pytest.fixture(scope="session")
@@ -15,17 +15,6 @@ def book():
         pytest.fail(f"no built book at {root}; build it first (make book-strict) or set BOOK_HTML",
                     pytrace=False)
     return root
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """One Chromium for a test module (a module at a time, so other modules may run their own)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="session")

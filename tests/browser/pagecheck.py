@@ -108,6 +108,18 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+@pytest.fixture(scope="module")
+def chromium():
+    """One Chromium for a test module (a module at a time, so other modules may run their own).
+    A fixture here so that both conftests (tests/browser, tests/lab) import the same one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        yield browser
+        browser.close()
+
+
 def new_context(browser):
     return browser.new_context(viewport=VIEWPORT, color_scheme="light", reduced_motion="reduce",
                                service_workers="block")

@@ -1,76 +1,40 @@
 """The widgets in the built book, in Chromium: live with no kernel and no network.
 
 Runs against the book ``make book-strict`` builds (``_build/html``, or the folder named by
-``BOOK_HTML``), served from 127.0.0.1; every request that would leave the machine is blocked
-and recorded.  The fixtures live here (named ``widget_*``) so this file stands on its own.
+``BOOK_HTML``), served from 127.0.0.1 by pagecheck's server; every request that would leave
+the machine is blocked and recorded.
 """
 import json
-import os
 import re
-import socket
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
 import backprop_lib as bp
 from backprop_lib import variants
 from backprop_lib.explain import _given
+from pagecheck import Server, book_dir, is_local, launch, new_context
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 PAGE = "chapters/playground.html"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
-def widget_book():
-    html = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
-    if not (html / PAGE).is_file():
-        pytest.fail(f"no built book with {PAGE} at {html}: build it first (make book-strict)", pytrace=False)
-    return html
-
-
-@pytest.fixture(scope="module")
-def widget_server(widget_book):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = ThreadingHTTPServer(("127.0.0.1", port), partial(_Quiet, directory=str(widget_book)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def widget_page(widget_server):
+def widget_page():
     """The playground chapter, open in Chromium; ``page.outside`` lists blocked requests,
     ``page.problems`` script errors and failed loads."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium", pytrace=False)
+    html = book_dir()
+    if not (html / PAGE).is_file():
+        pytest.fail(f"no built book with {PAGE} at {html}: build it first (make book-strict)", pytrace=False)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+    with Server(html) as server, sync_playwright() as p:
+        browser = launch(p)
+        context = new_context(browser)
         outside, problems = [], []
 
         def route(r):
-            host = urlparse(r.request.url).hostname
-            if r.request.url.startswith(("blob:", "data:")) or host == "127.0.0.1":
+            if is_local(r.request.url):
                 r.continue_()
             else:
                 outside.append(r.request.url)
@@ -80,7 +44,7 @@ def widget_page(widget_server):
         page = context.new_page()
         page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
         page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status} {r.url}"))
-        page.goto(widget_server + PAGE, wait_until="load")
+        page.goto(server.base + PAGE, wait_until="load")
         page.wait_for_function(
             "() => [...document.querySelectorAll('.bp-playground [data-key=\"E\"]')].length >= 4"
             " && (document.querySelector('.bp-answer .bp-answer-numbers')?.textContent || '').length > 0",

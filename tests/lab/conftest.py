@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from pagecheck import launch  # noqa: E402
+from pagecheck import chromium  # noqa: E402,F401  (a fixture)
 
 # Runs tools/lab.py after installing an audit hook that logs attempts to reach other machines.
 GUARDED = r"""
@@ -144,12 +144,3 @@ def outbound_guard():
     """The Python code the server runs under (``python -c`` it, then the script and its options)."""
     return GUARDED
 
-
-@pytest.fixture(scope="module")
-def lab_chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()

@@ -138,9 +138,9 @@ def check_plain_slider(page, panel_id):
 
 
 @pytest.fixture(scope="module")
-def live(lab, lab_chromium):
+def live(lab, chromium):
     """Every chapter notebook run live; what went wrong, per notebook, and what was checked."""
-    context = new_context(lab_chromium)
+    context = new_context(chromium)
     record = Recorder()
     page = context.new_page()
     record.attach(context, page)
