@@ -17,8 +17,16 @@ from .presets import load as preset
 from .presets import published
 from .quantities import agrees, table, value
 from .spec import load, parse, to_spec
-from .symbolic import derive
 
 __all__ = ["ACTIVATIONS", "LOSSES", "Network", "Param", "PRESETS", "SpecError", "TrainingDiverged",
            "agrees", "derive", "finite_difference", "format_number", "load", "max_abs_diff",
            "parse", "preset", "published", "table", "to_spec", "value"]
+
+
+def __getattr__(name):
+    # sympy takes seconds to import: ``derive`` loads it on first use, so that the command
+    # line and the library's numeric side start fast.
+    if name == "derive":
+        from .symbolic import derive
+        return derive
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,7 +11,7 @@ import math
 
 from . import presets
 from .quantities import agrees, decimals_of, table
-from .symbolic import latex_name
+from .notation import latex_name
 
 
 class Markdown:
@@ -98,11 +98,74 @@ def published_table(preset_id, section=None, net=None, keys=None):
     return Markdown("\n".join(lines))
 
 
+# myst-nb's prefix for glued outputs: its {glue} roles read a cell's outputs stored under it.
+GLUE_PREFIX = "application/papermill.record/"
+
+
+def glue(name, variable, display=True):
+    """myst-nb's ``glue``: store ``variable``'s display under ``name`` for ``{glue:text}`name```.
+
+    The same output as ``myst_nb.glue`` (a test holds them equal), without importing myst-nb
+    in the kernel: its glue module imports nbformat, whose schema checks take two seconds to
+    import, in every notebook of every run."""
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display as ipy_display
+
+    bundle, metadata = format_display_data(variable)
+    prefix = "" if display else GLUE_PREFIX
+    metadata["scrapbook"] = dict(name=name, mime_prefix=prefix)
+    ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
+
+
 def glue_values(values, prefix=""):
     """Glue every ``{name: float}`` for the prose (``{glue:text}`name:.9f```)."""
-    from myst_nb import glue
     for name, v in values.items():
         glue(prefix + name, float(v), display=False)
+
+
+def setup():
+    """Every chapter's first cell: sympy's results print as LaTeX for MathJax (not pictures),
+    matplotlib draws SVG whose text is the same on every run (nbval compares figures), and
+    the names a chapter uses come back: ``glue, Markdown, Notation``.
+
+    >>> glue, Markdown, Notation = setup()
+    """
+    import matplotlib.pyplot as plt
+    import sympy as sp
+
+    sp.init_printing(use_latex="mathjax", print_builtin=False)
+    plt.rcParams["svg.hashsalt"] = "backprop"
+    try:
+        from IPython import get_ipython
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is not None:
+        shell.run_line_magic("config", 'InlineBackend.figure_formats = ["svg"]')
+        shell.run_line_magic("config", 'InlineBackend.print_figure_kwargs = '
+                                       '{"bbox_inches": "tight", "metadata": {"Date": None}}')
+    return glue, Markdown, Notation
+
+
+class Notation:
+    """sympy expressions in a chapter's own symbols: ``Notation({"out_h1": "h_1"}).tex(expr)``.
+
+    Symbols not in ``names`` are set the book's way (:func:`backprop_lib.notation.latex_name`):
+    w5 → w_5, out_h1 → out_{h1}."""
+
+    def __init__(self, names=None):
+        self.names = dict(names or {})
+
+    def tex(self, expr):
+        import sympy as sp
+        expr = sp.sympify(expr)
+        return sp.latex(expr, symbol_names={s: self.names.get(str(s), latex_name(str(s)))
+                                            for s in expr.free_symbols})
+
+    def show(self, *exprs):
+        """Display math: one or more expressions side by side."""
+        from IPython.display import Math
+        return Math(r",\qquad ".join(self.tex(e) for e in exprs))
 
 
 def latex(expr, derivation=None):

@@ -3,6 +3,7 @@
     python -m backprop_lib explain PRESET_OR_SPEC.json [--steps N] [--format text|markdown|json] [--check]
     python -m backprop_lib presets
 
+``--steps N`` with N ≥ 100,000 shows a progress bar on stderr when stderr is a terminal.
 Bad input ends with exit status 2 and one line on stderr that names the field at fault.
 """
 from __future__ import annotations
@@ -19,9 +20,9 @@ from . import presets
 from .gradcheck import finite_difference, max_abs_diff
 from .network import SpecError, TrainingDiverged
 from .spec import load
-from .symbolic import derive
 
 PROG = "backprop_lib"
+PROGRESS_FROM = 100_000      # steps from which a terminal shows a progress bar
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,6 +56,8 @@ def network_from(argument):
 def symbolic_gradient(net):
     """sympy's gradient: the whole-expression derivative where it stays small, otherwise the
     chain of sympy's local derivatives.  Returns (gradient, method)."""
+    from .symbolic import derive          # sympy: imported only when a check asks for it
+
     paths = int(np.prod(net.layers[1:-1])) if net.depth > 1 else 1
     d = derive(net)
     if paths * net.layers[-1] <= 32 and len(net.parameters()) <= 64:
@@ -74,11 +77,30 @@ def _biases_json(biases):
     return [None if b is None else (float(b) if np.ndim(b) == 0 else [float(v) for v in b]) for b in biases]
 
 
+def train(net, steps):
+    """``net.train(steps)``, with a progress bar on stderr for long runs when stderr is a
+    terminal (never on stdout, which carries the report)."""
+    if steps < PROGRESS_FROM or not sys.stderr.isatty():
+        return net.train(steps)
+    import os
+
+    from tqdm import tqdm
+
+    try:                          # a terminal that never gave its size says 0 × 0
+        size = os.get_terminal_size(sys.stderr.fileno())
+        columns, lines = size.columns or 80, size.lines or 24
+    except OSError:
+        columns, lines = 80, 24
+    with tqdm(total=steps, desc="training", unit="step", unit_scale=True, file=sys.stderr,
+              leave=False, ncols=min(columns, 100), nrows=lines) as bar:
+        return net.train(steps, progress=bar.update)
+
+
 def report(net, steps, with_checks):
     """The JSON-ready report of ``explain --format json``."""
     trace = net.forward()
     grads = net.backward(trace)
-    history, after = net.train(steps)
+    history, after = train(net, steps)
     after_trace = after.forward()
     result = {
         "loss": trace.loss,
@@ -128,7 +150,7 @@ def main(argv=None):
             json.dump(report(net, args.steps, args.check), sys.stdout, allow_nan=False)
             sys.stdout.write("\n")
             return 0
-        history, after = net.train(args.steps)
+        history, after = train(net, args.steps)
         check = checks(net) if args.check else None
         sections = _explain.worked_example(net)
         render = _explain.render_text if args.format == "text" else _explain.render_markdown

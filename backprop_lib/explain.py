@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .symbolic import latex_name
+from .notation import latex_name
 
 
 @dataclass

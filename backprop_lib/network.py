@@ -318,17 +318,21 @@ class Network:
         rate = np.array([self.learning_rate if self.trainable(p) else 0.0 for p in self.parameters()])
         return self.with_flat(theta - rate * grad)
 
-    def train(self, steps, engine="compiled"):
+    def train(self, steps, engine="compiled", progress=None):
         """``steps`` training steps.  Returns ``(history, network)``: the ``steps + 1`` losses
         (before any step, then after each) and the trained network.
 
         ``engine="compiled"`` runs straight-line Python generated for this network (see
         :mod:`backprop_lib.compiled`); ``engine="numpy"`` repeats :meth:`step`.  Both give
-        the same numbers; the first is the fast one.
+        the same numbers; the first is the fast one.  ``progress``, if given, is called with
+        the number of steps just done, about a hundred times in all; the steps then run in
+        chunks, with exactly the same numbers.
         """
         steps = int(steps)
         if steps < 0:
             raise SpecError(f"steps: must be 0 or more, got {steps}")
+        if progress is not None:
+            return self._train_in_chunks(steps, engine, progress)
         if engine == "compiled":
             from .compiled import train_compiled
             result = train_compiled(self, steps)
@@ -344,6 +348,20 @@ class Network:
                 if not np.isfinite(history[-1]):
                     break
         return _checked(history), net
+
+    def _train_in_chunks(self, steps, engine, progress):
+        # Each chunk starts from the parameters the last one ended with, and its first loss
+        # is the one the last chunk ended with, so the joined history is the same.
+        chunk = max(1, -(-steps // 100))
+        history, net, done = None, self, 0
+        while done < steps or history is None:
+            n = min(chunk, steps - done)
+            part, net = net.train(n, engine)
+            history = part if history is None else history + part[1:]
+            done += n
+            if n:
+                progress(n)
+        return history, net
 
     # ------------------------------------------------------------------ numbers
     def fmt(self, x):

@@ -16,10 +16,10 @@ results are cached by the network's shape, so evaluating at new numbers costs mi
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import sympy as sp
+
+from .notation import latex_name  # noqa: F401  (re-exported: the chapters import it from here)
 
 
 # ---------------------------------------------------------------------------- formulas
@@ -43,23 +43,6 @@ def loss_expr(name, outs, targets):
     if name == "half_sse":
         return sp.Add(*[sp.Rational(1, 2) * (t - o) ** 2 for o, t in zip(outs, targets)])
     return -sp.Add(*[t * sp.log(o) for o, t in zip(outs, targets)])
-
-
-def latex_name(name):
-    """LaTeX for a symbol name: w5 → w_{5}, w1_2_3 → w^{(1)}_{2,3}, out_h1 → out_{h1}."""
-    m = re.fullmatch(r"([A-Za-z]+)(\d+)_(\d+)_(\d+)", name)
-    if m:
-        return rf"{m[1]}^{{({m[2]})}}_{{{m[3]},{m[4]}}}"
-    m = re.fullmatch(r"([A-Za-z]+)(\d+)_(\d+)", name)
-    if m:
-        return rf"{m[1]}^{{({m[2]})}}_{{{m[3]}}}"
-    m = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
-    if m:
-        return rf"{m[1]}_{{{m[2]}}}"
-    m = re.fullmatch(r"([A-Za-z]+)_(\w+)", name)
-    if m:
-        return rf"{m[1]}_{{{m[2].replace('_', ',')}}}"
-    return name.replace("_", r"\_")
 
 
 def _shape_key(net):

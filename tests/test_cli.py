@@ -216,3 +216,93 @@ def test_spec_round_trips():
     assert np.array_equal(again.flat(), net.flat())
     assert [p.name for p in again.parameters()] == [p.name for p in net.parameters()]
     assert again.forward().loss == net.forward().loss
+
+
+# ---------------------------------------------------------------------------- start-up and progress
+def _in_a_terminal(argv, columns=None):
+    """Run the command line with stderr on a pseudo-terminal (stdout on a pipe), as a reader's
+    shell would; ``columns=None`` leaves the terminal's size unset (0 × 0), as some do.
+    Returns (status, stdout, what the terminal showed)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+    import threading
+
+    master, slave = pty.openpty()
+    if columns:
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    shown = []
+
+    def read():
+        try:
+            while chunk := os.read(master, 65536):
+                shown.append(chunk)
+        except OSError:           # the terminal closes when the process ends
+            pass
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        done = subprocess.run([sys.executable, "-m", "backprop_lib", *argv], stdout=subprocess.PIPE,
+                              stderr=slave, timeout=120)
+    finally:
+        os.close(slave)
+        reader.join(timeout=10)
+        os.close(master)
+    return done.returncode, done.stdout.decode(), b"".join(shown).decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("columns", [100, None])
+def test_a_long_run_shows_progress_on_a_terminal_and_nothing_more_on_stdout(columns):
+    status, out, shown = _in_a_terminal(["explain", "2-2-2", "--steps", "200000", "--format", "json"], columns)
+    assert status == 0
+    frames = [f for f in shown.split("\r") if f.startswith("training:")]
+    percents = [int(f.split(":")[1].split("%")[0]) for f in frames]
+    assert len(frames) >= 2 and percents[0] == 0 and percents == sorted(percents), shown[:300]
+    assert "200k" in frames[0]
+    report = json.loads(out)                        # stdout is the report alone
+    direct = bp.preset("2-2-2").train(200000)[0]
+    assert len(report["history"]) == 200001 and report["history"][-1] == direct[-1]
+
+
+def test_a_short_run_or_a_pipe_shows_no_progress(capfd):
+    status, out, shown = _in_a_terminal(["explain", "2-2-2", "--steps", "99999", "--format", "json"], 100)
+    assert status == 0 and "training" not in shown and json.loads(out)["history"]
+    done = subprocess.run([sys.executable, "-m", "backprop_lib", "explain", "2-2-2", "--steps", "100000"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == ""
+    assert "after 100000 steps (online): E = " in done.stdout
+
+
+@pytest.mark.parametrize("engine", ["compiled", "numpy"])
+def test_training_in_chunks_for_progress_gives_the_same_numbers(engine):
+    net = bp.preset("3-2-2").replace(mode="batch", inputs=[[0.1, 0.2, 0.7], [0.5, -0.3, 0.2]],
+                                     targets=[[1.0, 0.0], [0.0, 1.0]])
+    calls = []
+    plain, plain_net = net.train(537, engine)
+    chunked, chunked_net = net.train(537, engine, progress=calls.append)
+    assert chunked == plain and chunked_net.flat().tolist() == plain_net.flat().tolist()
+    assert sum(calls) == 537 and 50 <= len(calls) <= 100
+
+
+@pytest.mark.parametrize("argv", [["presets"], ["explain", "2-2-2", "--format", "json"],
+                                  ["explain", "3-2-2", "--steps", "3"]])
+def test_the_command_line_does_not_import_sympy_matplotlib_or_widgets(argv):
+    code = ("import sys, runpy; sys.argv = ['backprop_lib', *sys.argv[1:]]\n"
+            "try:\n    runpy.run_module('backprop_lib', run_name='__main__')\n"
+            "except SystemExit as e:\n    assert not e.code, e.code\n"
+            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('sympy', 'matplotlib', 'ipywidgets', 'anywidget', 'IPython', 'myst_nb'))\n"
+            "print('HEAVY', heavy, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip(), "the command printed nothing"
+    assert "HEAVY []" in done.stderr, done.stderr.splitlines()[-1]
+
+
+def test_check_still_derives_with_sympy(capsys):
+    status, out, err = run(capsys, "explain", "2-2-2", "--check", "--format", "json")
+    checks = json.loads(out)["checks"]
+    assert status == 0 and checks["symbolic_method"] == "whole" and checks["symbolic_max_abs_diff"] < 1e-15
+    assert bp.derive is bp.symbolic.derive

@@ -44,3 +44,23 @@ def page_copy(book, tmp_path):
             shutil.copy2(item, copy / item.name)
     return copy
 
+
+
+# ---------------------------------------------------------------------------- spreading the work
+def pytest_xdist_make_scheduler(config, log):
+    """Under ``--dist loadscope``, a test module goes to one worker as a whole, except that
+    test_pages.py goes page by page: its checks of one page share one visit, and the pages,
+    the longest part of the run, spread over the workers.  (pytest-xdist's own ``loadgroup``
+    renames node ids, which pytest 9 no longer allows.)"""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByPage(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            module, _, rest = nodeid.partition("::")
+            if module.endswith("tests/browser/test_pages.py") and rest.endswith("]"):
+                return module + "::" + rest[rest.index("[") + 1:-1]
+            return super()._split_scope(nodeid)
+
+    return ByPage(config, log)

@@ -15,6 +15,7 @@ import html.parser
 import json
 import os
 import re
+import sys
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
@@ -24,6 +25,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+import booktoc  # noqa: E402  (tools/booktoc.py: the contents in reading order)
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -39,20 +43,7 @@ def book_dir() -> Path:
 
 def toc_pages() -> list[str]:
     """The pages of ``_toc.yml`` in reading order, as paths of the built HTML (``chapters/x.html``)."""
-    import yaml
-
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-
-    def walk(node):
-        for key in ("parts", "chapters", "sections"):
-            for entry in node.get(key, []) or []:
-                if "file" in entry:
-                    files.append(entry["file"])
-                walk(entry)
-
-    walk(toc)
-    return [str(Path(f).with_suffix("")) + ".html" for f in files]
+    return booktoc.pages(ROOT)
 
 
 def built_pages(root: Path) -> list[str]:
@@ -400,7 +391,7 @@ def visit(browser, base_url: str, page_path: str, directory: Path, *, axe: bool 
 
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot), full_page=True)
+            page.screenshot(path=str(screenshot), full_page=True, type="jpeg", quality=70)
             record.screenshot = screenshot
         if axe:
             # axe-core re-fetches style sheets itself (and resolves some @import paths its own

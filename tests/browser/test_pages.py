@@ -1,7 +1,9 @@
 """Every page of the built book, read in Chromium the way a reader meets it: offline, with math
 typeset, figures and links working, no script error, and no serious accessibility problem.
 
-Each page is opened once per module; the tests below look at different parts of that visit.
+Each page is opened once; the tests below look at different parts of that visit.  Under
+pytest-xdist (make test), a page's tests go to one worker and the pages spread over the
+workers (see conftest.py).
 """
 from pathlib import Path
 
@@ -22,7 +24,7 @@ def visits(chromium, book_server, book, screenshots):
 
     def get(page):
         if page not in seen:
-            shot = screenshots / (Path(page).stem + ".png") if page in CHAPTERS else None
+            shot = screenshots / (Path(page).stem + ".jpg") if page in CHAPTERS else None
             seen[page] = visit(chromium, book_server.base, page, book, screenshot=shot)
         return seen[page]
 
