@@ -209,6 +209,8 @@ def compile_train(net):
 def train_compiled(net, steps):
     """``(history, theta)`` after ``steps`` steps, or None where plain floats cannot follow
     (an overflow in ``exp`` or a ``log`` of zero: the NumPy engine then takes over)."""
+    if net.mode == "minibatch":
+        return None                                      # shuffled mini-batches: backprop_lib.sgd
     samples = [tuple(float(v) for v in x) + tuple(float(v) for v in t)
                for x, t in zip(net.inputs, net.targets)]
     try:

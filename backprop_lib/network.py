@@ -112,6 +112,8 @@ class Network:
     inputs: object = None
     targets: object = None
     mode: str = "batch"
+    batch_size: int = None
+    shuffle_seed: int = 0
     names: dict = field(default_factory=dict)
     neuron_names: list = None
     title: str = ""
@@ -207,7 +209,8 @@ class Network:
         fields = dict(layers=self.layers, activations=self.activations, weights=self.weights,
                       biases=self.biases, loss=self.loss, learning_rate=self.learning_rate,
                       update_biases=self.update_biases, inputs=self.inputs, targets=self.targets,
-                      mode=self.mode, names=self.names, neuron_names=self.neuron_names,
+                      mode=self.mode, batch_size=self.batch_size, shuffle_seed=self.shuffle_seed,
+                      names=self.names, neuron_names=self.neuron_names,
                       title=self.title, decimals=self.decimals)
         fields.update(changes)
         return Network(**fields)
@@ -302,9 +305,13 @@ class Network:
         """One training step: gradient descent, θ ← θ − η·∂E/∂θ.
 
         ``batch``: one update with the gradient of the mean loss over all samples;
-        ``online``: one update per sample, in order, each with that sample's own gradient.
-        Biases stay fixed when ``update_biases`` is false.
+        ``online``: one update per sample, in order, each with that sample's own gradient;
+        ``minibatch``: the samples shuffled (seeded), one update per mini-batch (see
+        :mod:`backprop_lib.sgd`).  Biases stay fixed when ``update_biases`` is false.
         """
+        if self.mode == "minibatch":
+            from .sgd import train
+            return train(self, 1)[1]
         if self.mode == "online" and self.samples > 1:
             net = self
             for s in range(self.samples):
@@ -323,8 +330,9 @@ class Network:
         (before any step, then after each) and the trained network.
 
         ``engine="compiled"`` runs straight-line Python generated for this network (see
-        :mod:`backprop_lib.compiled`); ``engine="numpy"`` repeats :meth:`step`.  Both give
-        the same numbers; the first is the fast one.  ``progress``, if given, is called with
+        :mod:`backprop_lib.compiled`), the fastest for the documents' tiny networks;
+        ``engine="numpy"`` updates whole layers at once (:mod:`backprop_lib.sgd`), the fast
+        one for big networks and the one mini-batches take.  Both give the same numbers.  ``progress``, if given, is called with
         the number of steps just done, about a hundred times in all; the steps then run in
         chunks, with exactly the same numbers.
         """
@@ -339,14 +347,9 @@ class Network:
             if result is not None:
                 history, theta = result
                 return _checked(history), self.with_flat(theta)
-        history, net = [self.forward().loss], self
+        from .sgd import train
         # a diverging run overflows on its way to inf; _checked reports it as TrainingDiverged
-        with np.errstate(over="ignore", invalid="ignore"):
-            for n in range(steps):
-                net = net.step()
-                history.append(net.forward().loss)
-                if not np.isfinite(history[-1]):
-                    break
+        history, net = train(self, steps)
         return _checked(history), net
 
     def _train_in_chunks(self, steps, engine, progress):

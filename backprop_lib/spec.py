@@ -16,8 +16,9 @@ from .losses import LOSSES
 from .network import Network, SpecError
 
 REQUIRED = ("layers", "activations", "weights", "inputs", "targets", "loss", "learning_rate")
-OPTIONAL = ("biases", "update_biases", "mode", "names", "neuron_names", "title", "decimals")
-MODES = ("batch", "online")
+OPTIONAL = ("biases", "update_biases", "mode", "batch_size", "shuffle_seed", "names", "neuron_names",
+            "title", "decimals")
+MODES = ("batch", "online", "minibatch")
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
@@ -126,7 +127,18 @@ def parse(spec):
 
     mode = spec.get("mode", "batch")
     if mode not in MODES:
-        raise SpecError(f"mode: must be \"batch\" or \"online\", got {json.dumps(mode)}")
+        raise SpecError(f"mode: must be \"batch\", \"online\" or \"minibatch\", got {json.dumps(mode)}")
+    batch_size = spec.get("batch_size")
+    if mode == "minibatch":
+        if batch_size is None:
+            raise SpecError("batch_size: missing (mode \"minibatch\" needs the number of samples per update)")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise SpecError(f"batch_size: must be a whole number ≥ 1, got {json.dumps(batch_size)}")
+    elif batch_size is not None:
+        raise SpecError(f"batch_size: only with mode \"minibatch\" (mode is {json.dumps(mode)})")
+    shuffle_seed = spec.get("shuffle_seed", 0)
+    if isinstance(shuffle_seed, bool) or not isinstance(shuffle_seed, int) or not 0 <= shuffle_seed < 2**31:
+        raise SpecError(f"shuffle_seed: must be a whole number from 0 to 2147483647, got {json.dumps(shuffle_seed)}")
 
     decimals = spec.get("decimals", 9)
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 17:
@@ -162,7 +174,7 @@ def parse(spec):
 
     net = Network(layers=list(layers), activations=list(activations), weights=weights,
                   biases=parsed_biases, loss=loss, learning_rate=rate, update_biases=update_biases,
-                  inputs=inputs, targets=targets, mode=mode,
+                  inputs=inputs, targets=targets, mode=mode, batch_size=batch_size, shuffle_seed=shuffle_seed,
                   names={n: tuple(loc) for n, loc in names.items()},
                   neuron_names=neuron_names, title=title, decimals=decimals)
     all_names = [p.name for p in net.parameters()]
@@ -228,6 +240,9 @@ def to_spec(net):
         "learning_rate": net.learning_rate,
         "mode": net.mode,
     }
+    if net.mode == "minibatch":
+        spec["batch_size"] = net.batch_size
+        spec["shuffle_seed"] = net.shuffle_seed
     if net.names:
         spec["names"] = {n: list(loc) for n, loc in net.names.items()}
     spec["neuron_names"] = [list(r) for r in net.neuron_names]
