@@ -4,7 +4,10 @@
    per-scalar loop written here in the first document's style, and their ratio;
 2. one slider event done in Python (forward, backward, update and the formatted numbers),
    per preset, median of many;
-3. deriving and lambdifying each preset symbolically (from nothing cached).
+3. deriving and lambdifying each preset symbolically (from nothing cached);
+4. the command line's start: ``explain 2-2-2 --format json`` and ``presets`` as a reader runs
+   them, best of 5, with byte-code written as usual and with PYTHONDONTWRITEBYTECODE=1 (where
+   only the byte-code compiled at install can be read).
 
 Browser timings of the playground, where Chromium is available, come from
 ``tools/bench_browser.py``, which this runs last.
@@ -80,6 +83,28 @@ def slider_event(net, name, value):
     return shown
 
 
+def command_line_start(argv, repeat=5, **env):
+    """Best of ``repeat`` wall-clock times of ``python -m backprop_lib ARGV`` in a new process."""
+    import os
+    environment = {**os.environ, **env}
+    if not env:
+        environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "backprop_lib", *argv], check=True, env=environment,
+                       stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def compiled_at_install():
+    """Whether byte-code exists for what the command line imports (numpy, backprop_lib)."""
+    import importlib.util
+    import numpy
+    return all(Path(importlib.util.cache_from_source(m.__file__)).exists() for m in (numpy, sys.modules[__package__]))
+
+
 def main():
     net = presets.load("2-2-2")
     net.train(10)                                    # compile once, as any first use would
@@ -112,6 +137,13 @@ def main():
         d.whole_gradient(p)
         d.chain_gradient(p)
         print(f"  {pid}   {time.perf_counter() - start:7.3f} s   (required ≤ 2 s)")
+
+    print("\nThe command line's start (a new process each time, best of 5)")
+    for argv, limit in ((["explain", "2-2-2", "--format", "json"], 0.4), (["presets"], 0.4)):
+        print(f"  {' '.join(argv):32s} {command_line_start(argv):6.3f} s   (required ≤ {limit} s)")
+    slow = command_line_start(["explain", "2-2-2", "--format", "json"], PYTHONDONTWRITEBYTECODE="1")
+    print(f"  {'the same, PYTHONDONTWRITEBYTECODE=1':32s} {slow:6.3f} s   (required ≤ 1.2 s; byte-code from "
+          f"the install {'present' if compiled_at_install() else 'MISSING'})")
 
     browser = Path(__file__).resolve().parent.parent / "tools" / "bench_browser.py"
     if browser.exists():

@@ -8,8 +8,8 @@ rendered; pypdf joins the pages behind a title page and a table of contents with
 numbers, numbers the pages and adds the outline (bookmarks).
 
 For print, each page is tidied in the browser first:
-- every playground and answer box becomes a picture of its initial state, with a line that
-  points to its page of the HTML book, where it is live;
+- every playground and answer box is printed as it first renders (its initial state, a picture
+  on paper), with a line beneath that points to its page of the HTML book, where it is live;
 - folded solutions are unfolded, code the HTML hides stays hidden, and links to other pages
   (which a PDF cannot follow) become plain text;
 - the navigation (sidebars, header, previous/next) is left out.
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import html
 import io
 import sys
@@ -39,7 +38,6 @@ WIDTH = 1000                 # CSS px of the browser window the pages are laid o
 A4 = {"format": "A4", "margin": {"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"}}
 AT_ONCE = 3                  # pages printed at a time (much of it is waiting on the browser)
 TIMING = False
-SHOTS = False
 
 WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
 READY_JS = """() => {
@@ -53,26 +51,14 @@ MATHJAX_JS = """async () => {
   if (window.MathJax && MathJax.typesetPromise) await MathJax.typesetPromise();
 }"""
 
-# The widget areas, numbered, so that each can be photographed and replaced.
+# The widget areas, numbered, so that each gets its caption.
 MARK_WIDGETS_JS = """() => {
   const areas = [...document.querySelectorAll('%s')].map(v => v.previousElementSibling);
   areas.forEach((a, n) => a.setAttribute('data-pdf-widget', n));
   return areas.length;
 }""" % WIDGET_VIEW
 
-REPLACE_WIDGET_JS = """([n, png, note]) => {
-  const area = document.querySelector(`[data-pdf-widget="${n}"]`);
-  const figure = document.createElement('figure');
-  figure.className = 'pdf-widget';
-  const img = document.createElement('img');
-  img.src = 'data:image/png;base64,' + png;
-  img.alt = 'the interactive figure in its initial state';
-  const caption = document.createElement('figcaption');
-  caption.textContent = note;
-  figure.append(img, caption);
-  area.replaceWith(figure);
-}"""
-
+# A figure around the widget, with the line that points to the live page.
 CAPTION_JS = """([n, note]) => {
   const area = document.querySelector(`[data-pdf-widget="${n}"]`);
   const figure = document.createElement('figure');
@@ -112,8 +98,7 @@ TIDY_JS = """(pageUrl) => {
       max-width: none !important; width: 100% !important; margin: 0 !important; padding: 0 !important; }
     .bd-article { padding: 0 !important; }
     figure.pdf-widget { margin: 0.8em 0; break-inside: avoid; }
-    figure.pdf-widget img { max-width: 100%; border: 1px solid #ccc; }
-    figure.pdf-widget figcaption { font-size: 0.85em; color: #444; font-style: italic; }
+        figure.pdf-widget figcaption { font-size: 0.85em; color: #444; font-style: italic; }
     .cell_input, div.highlight, .cell_output { break-inside: avoid; }
     h1, h2, h3 { break-after: avoid; }
     table, svg, img, .math, mjx-container[display="true"] { break-inside: avoid; }
@@ -162,12 +147,7 @@ async def _print_page(context, base, entry, problems):
     count = await page.evaluate(MARK_WIDGETS_JS)
     note = f"Interactive in the HTML book: {entry.html} (this is its initial state)."
     for n in range(count):
-        if SHOTS:
-            area = page.locator(f'[data-pdf-widget="{n}"]')
-            png = await area.screenshot(animations="disabled", scale="device")
-            await page.evaluate(REPLACE_WIDGET_JS, [n, base64.b64encode(png).decode(), note])
-        else:
-            await page.evaluate(CAPTION_JS, [n, note])
+        await page.evaluate(CAPTION_JS, [n, note])
     title = await page.evaluate(TIDY_JS, url)
     await page.emulate_media(media="print")
     t1 = time.monotonic()
@@ -330,7 +310,7 @@ def main(argv=None):
     start = time.monotonic()
     info = asyncio.run(build(args.html.resolve(), args.out.resolve()))
     print(f"The PDF: {args.out.resolve()} ({info['pages']} pages, {info['chapters']} pages of the book, "
-          f"{info['widgets']} interactive figures as pictures; {time.monotonic() - start:.0f} s)")
+          f"{info['widgets']} interactive figures; {time.monotonic() - start:.0f} s)")
 
 
 if __name__ == "__main__":
