@@ -7,7 +7,12 @@
 3. deriving and lambdifying each preset symbolically (from nothing cached);
 4. the command line's start: ``explain 2-2-2 --format json`` and ``presets`` as a reader runs
    them, best of 5, with byte-code written as usual and with PYTHONDONTWRITEBYTECODE=1 (where
-   only the byte-code compiled at install can be read).
+   only the byte-code compiled at install can be read);
+(the digits CNN) one training step at batch 32 through the library against JAX's
+   jit-compiled step of the same network, median of many, interleaved
+   (:func:`backprop_lib.conv_digits.bench`);
+(one gradient) a forward and a backward pass against the 2P nudged forward passes of finite
+   differences, for networks of 10 to about 100,000 parameters (:func:`backprop_lib.cost.measure`).
 
 Browser timings of the playground, where Chromium is available, come from
 ``tools/bench_browser.py``, which this runs last.
@@ -144,6 +149,34 @@ def main():
     slow = command_line_start(["explain", "2-2-2", "--format", "json"], PYTHONDONTWRITEBYTECODE="1")
     print(f"  {'the same, PYTHONDONTWRITEBYTECODE=1':32s} {slow:6.3f} s   (required ≤ 1.2 s; byte-code from "
           f"the install {'present' if compiled_at_install() else 'MISSING'})")
+
+    print("\nexplain --check on a width-1 tanh chain of depth 60 (a new process, best of 3)")
+    import json
+    import tempfile
+    depth = 60
+    chain = {"layers": [1] * (depth + 1), "activations": ["tanh"] * depth,
+             "weights": [[[0.9]] for _ in range(depth)], "inputs": [0.5], "targets": [0.2],
+             "loss": "half_sse", "learning_rate": 0.1}
+    with tempfile.TemporaryDirectory() as folder:
+        spec = Path(folder) / "tanh60.json"
+        spec.write_text(json.dumps(chain))
+        took = command_line_start(["explain", str(spec), "--check"], repeat=3)
+    print(f"  {'explain tanh60.json --check':32s} {took:6.3f} s   (required ≤ 5 s)")
+
+    print()                                   # the digits CNN: the library's step against JAX's jit-compiled one
+    from .conv_digits import bench as conv_bench
+    conv_bench()
+
+    print()                                   # Part II's digits network: the NumPy step against JAX's
+    from .classifier import bench as digits_bench
+    digits_bench()
+
+    print("\nOne gradient: a forward and a backward pass against 2P nudged forward passes "
+          "(processor time; the four equations chapter)")
+    from . import cost
+    rows = cost.measure()
+    print("  " + cost.table(rows).replace("\n", "\n  "))
+    print(f"  slope of log(ratio) against log(P): {cost.slope(rows):.2f}   (1: the ratio grows like P)")
 
     browser = Path(__file__).resolve().parent.parent / "tools" / "bench_browser.py"
     if browser.exists():

@@ -46,12 +46,22 @@ def fmt(x, decimals):
     return text[1:] if text.startswith("-") and float(text) == 0.0 else text
 
 
+def plain(x, decimals=9):
+    """A number for the prose, rounded to ``decimals`` places with no trailing zeros:
+    0.85, not 0.850000000; −0.809 keeps its sign."""
+    text = fmt(x, decimals)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 # ------------------------------------------------------------------------ quantity labels
-def key_latex(net, key):
+def key_latex(net, key, names=None):
     """LaTeX for a quantity key, in the first document's notation: ``dE/dw5`` →
-    ∂E_total/∂w_5, ``out:o1@10000`` → out_o1 after 10,000 steps."""
+    ∂E_total/∂w_5, ``out:o1@10000`` → out_o1 after 10,000 steps.  ``names`` sets terms a
+    document names otherwise, e.g. ``{"E": "E", "out:prediction": r"\text{prediction}"}``."""
     body, _, steps = key.partition("@")
     def term(t):
+        if names and t in names:
+            return names[t]
         if t == "E":
             return r"E_{total}"
         if t.startswith("E:"):
@@ -75,11 +85,12 @@ def key_latex(net, key):
 
 
 # ------------------------------------------------------------------------ tables
-def published_table(preset_id, section=None, net=None, keys=None):
+def published_table(preset_id, section=None, net=None, keys=None, names=None):
     """The document's published numbers beside the computed ones, as a Markdown table.
 
     Columns: the quantity, the document's number (a quotation), the computed value at the
     document's precision and in full, and whether they agree to the document's rounding.
+    ``names``: terms of the quantity column in a document's own names (see :func:`key_latex`).
     """
     net = net or presets.load(preset_id)
     rows = [p for p in presets.published(preset_id)
@@ -93,7 +104,7 @@ def published_table(preset_id, section=None, net=None, keys=None):
         v = values[p["key"]]
         ok = agrees(v, p["quote"])
         mark = "yes" if ok else "**no** (see below)"
-        lines.append(f"| ${key_latex(net, p['key'])}$ | “{p['quote']}” | {fmt(v, decimals_of(p['quote']))} | "
+        lines.append(f"| ${key_latex(net, p['key'], names)}$ | “{p['quote']}” | {fmt(v, decimals_of(p['quote']))} | "
                      f"{v:.12g} | {mark} |")
     return Markdown("\n".join(lines))
 
@@ -147,11 +158,20 @@ def setup():
     return glue, Markdown, Notation
 
 
+def book_name(name):
+    """A symbol set as the notation page sets it: net_h1 → \\mathrm{net}_{h1}, out_h1 →
+    \\mathrm{out}_{h1}, w5 → w_{5} (the rest as :func:`backprop_lib.notation.latex_name`)."""
+    kind, _, neuron = name.partition("_")
+    if kind in ("net", "out") and neuron:
+        return rf"\mathrm{{{kind}}}_{{{neuron}}}"
+    return latex_name(name)
+
+
 class Notation:
     """sympy expressions in a chapter's own symbols: ``Notation({"out_h1": "h_1"}).tex(expr)``.
 
-    Symbols not in ``names`` are set the book's way (:func:`backprop_lib.notation.latex_name`):
-    w5 → w_5, out_h1 → out_{h1}."""
+    Symbols not in ``names`` are set the book's way (:func:`book_name`): w5 → w_5,
+    out_h1 → \\mathrm{out}_{h1}."""
 
     def __init__(self, names=None):
         self.names = dict(names or {})
@@ -159,7 +179,7 @@ class Notation:
     def tex(self, expr):
         import sympy as sp
         expr = sp.sympify(expr)
-        return sp.latex(expr, symbol_names={s: self.names.get(str(s), latex_name(str(s)))
+        return sp.latex(expr, symbol_names={s: self.names.get(str(s), book_name(str(s)))
                                             for s in expr.free_symbols})
 
     def show(self, *exprs):
@@ -177,7 +197,36 @@ def latex(expr, derivation=None):
 
 
 # ------------------------------------------------------------------------ the figure
-def network_figure(net, show="values", width=640, sample=0, labels="classic"):
+def chain_paths(net, start):
+    """The paths along which ``start`` reaches the error, for the chain rule drawn as paths.
+
+    ``start`` is a parameter's name (a weight's paths begin with its own edge; a shared
+    bias's at every neuron it feeds) or a neuron's name.  Returns a list of paths, each the
+    ``(layer, neuron)`` pairs it passes, from the first neuron ``start`` changes (or
+    ``start`` itself) to an output: along a path the chain rule multiplies the local
+    derivatives, and across paths it adds them.
+    """
+    try:
+        p = net.param(start)
+    except KeyError:
+        p = None
+    if p is None:
+        first = [net.neuron(start)]
+    elif p.kind == "weights":
+        first = [(p.layer, p.location[2])]
+    elif len(p.location) == 2:
+        first = [(p.layer, j) for j in range(net.layers[p.layer])]
+    else:
+        first = [(p.layer, p.location[2])]
+    def onwards(path):
+        l, _ = path[-1]
+        if l == net.depth:
+            return [path]
+        return [longer for j in range(net.layers[l + 1]) for longer in onwards(path + [(l + 1, j)])]
+    return [path for n in first for path in onwards([n])]
+
+
+def network_figure(net, show="values", width=640, sample=0, labels="classic", paths=None):
     """The network drawn from its numbers, as SVG.
 
     ``show="values"``: every weight, bias, input and target labelled, neurons with their
@@ -185,6 +234,8 @@ def network_figure(net, show="values", width=640, sample=0, labels="classic"):
     with their deltas.  ``labels="along"`` writes each edge's label along the edge, from
     its start (over the middle of a straight edge), on a white halo, so that crossing edges
     and long gradient labels stay readable (give it ``width=760`` or more).
+    ``paths="w1"`` (a parameter's or a neuron's name) draws the paths of :func:`chain_paths`
+    bold, fades every other edge, and writes one line per path under the network.
     """
     trace = net.forward()
     grads = net.backward(trace) if show == "gradients" else None
@@ -192,18 +243,30 @@ def network_figure(net, show="values", width=640, sample=0, labels="classic"):
     dec = min(net.decimals, 9)
     L = net.depth
     cols = L + 1
-    height = 120 + 90 * max(net.layers)
+    route = chain_paths(net, paths) if paths is not None else []
+    bold_edges, bold_neurons = set(), set()          # edges as (k, j, i); neurons as (l, j)
+    start = next((q for q in net.parameters() if q.name == paths), None)
+    for path in route:
+        bold_neurons.update(path)
+        bold_edges.update((a[0], b[1], a[1]) for a, b in zip(path, path[1:]))
+        if start is not None and start.kind == "weights":
+            bold_edges.add(start.location[1:])
+    route_lines = [" → ".join([paths] * (start is not None) + [net.neuron_names[l][j] for l, j in path] + ["E"])
+                   for path in route]
+    height = 120 + 90 * max(net.layers) + 18 * (len(route_lines) + bool(route_lines))
     x0, x1 = 90, width - 150
     xs = [x0 + (x1 - x0) * l / L for l in range(cols)]
 
     def ys(n):
-        top, bottom = 70, height - 50
+        top, bottom = 70, 120 + 90 * max(net.layers) - 50
         return [(top + bottom) / 2] if n == 1 else [top + (bottom - top) * j / (n - 1) for j in range(n)]
     pos = [[(xs[l], y) for y in ys(n)] for l, n in enumerate(net.layers)]
     names = {p.location: p.name for p in net.parameters()}
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
              f'height="{height}" role="img" font-family="sans-serif" font-size="12">']
-    title = f"{net.title or 'network'}: " + ("gradients after the backward pass" if grads else "weights and values")
+    title = f"{net.title or 'network'}: " + (
+        f"the paths from {paths} to the error" if route else
+        "gradients after the backward pass" if grads else "weights and values")
     parts.append(f"<title>{html.escape(title)}</title>")
     parts.append('<rect width="100%" height="100%" fill="white"/>')
 
@@ -216,13 +279,16 @@ def network_figure(net, show="values", width=640, sample=0, labels="classic"):
             for i, (xa, ya) in enumerate(pos[k]):
                 w_name = names[("weights", k, j, i)]
                 colour = "#1f77b4" if net.weights[k][j, i] >= 0 else "#d62728"
+                stroke = 1.5
+                if route:
+                    colour, stroke = (_PATH, 4) if (k, j, i) in bold_edges else (_FADED, 1)
                 label = (f"∂E/∂{w_name} = {fmt(gradient[w_name], dec)}" if gradient
                          else f"{w_name} = {_short(net.weights[k][j, i])}")
                 if labels == "along":
-                    _edge_along(parts, xa, ya, xb, yb, label, colour)
+                    _edge_along(parts, xa, ya, xb, yb, label, colour, stroke=stroke)
                     continue
                 parts.append(f'<line x1="{xa + 22:.1f}" y1="{ya:.1f}" x2="{xb - 22:.1f}" y2="{yb:.1f}" '
-                             f'stroke="{colour}" stroke-width="1.5"/>')
+                             f'stroke="{_FADED_LINE if colour == _FADED else colour}" stroke-width="{stroke}"/>')
                 t = 0.28 if (i + j) % 2 == 0 else 0.62
                 lx, ly = xa + 22 + (xb - xa - 44) * t, ya + (yb - ya) * t
                 text(lx, ly - 4, label, size=11, fill=colour)
@@ -238,11 +304,14 @@ def network_figure(net, show="values", width=640, sample=0, labels="classic"):
                     label = f"{bname} = {_short(value)}"
                 if isinstance(b, float) and j > 0:
                     label = bname
-                text(xb, yb - 30, label, size=10, fill="#555")
+                mine = start is not None and start.location == loc
+                text(xb, yb - 30, label, size=10, fill=_PATH if mine else "#555", weight="bold" if mine else "normal")
     for l, layer in enumerate(pos):
         for j, (x, y) in enumerate(layer):
             name = net.neuron_names[l][j]
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="22" fill="#f4f4f4" stroke="#333" stroke-width="1.5"/>')
+            ring, ring_width = ("#333", 1.5) if (l, j) not in bold_neurons else (_PATH, 3)
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="22" fill="#f4f4f4" stroke="{ring}" '
+                         f'stroke-width="{ring_width}"/>')
             text(x, y + 4, name, weight="bold", size=12 if len(name) <= 5 else max(7, round(60 / len(name), 1)))
             if l == 0:
                 text(x - 28, y + 4, _short(net.inputs[sample, j]), anchor="end")
@@ -256,19 +325,32 @@ def network_figure(net, show="values", width=640, sample=0, labels="classic"):
     for l, cap in enumerate(captions):
         act = "" if l == 0 else f" ({net.activations[l - 1]})"
         text(xs[l], 24, cap + act, size=12, weight="bold", fill="#444")
+    if route_lines:
+        top = 120 + 90 * max(net.layers) - 4
+        text(24, top, f"{len(route_lines)} path{'s' if len(route_lines) > 1 else ''} from {paths} to the error E:",
+             anchor="start", weight="bold", fill="#333")
+        for n, line in enumerate(route_lines):
+            text(36, top + 18 * (n + 1), line, anchor="start", fill=_PATH)
     parts.append("</svg>")
     description = _describe(net, trace, grads, gradient, dec, sample)
+    if route_lines:
+        description += f"\n{len(route_lines)} path(s) from {paths} to E:\n" + "\n".join(route_lines)
     return SVG("\n".join(parts), description)
 
 
-def _edge_along(parts, xa, ya, xb, yb, label, colour, r=22):
+_PATH = "#b34700"          # a path of the chain rule (contrast 5.4 on white)
+_FADED = "#6b6b6b"         # the other edges' labels (contrast 5.3 on white)
+_FADED_LINE = "#cfcfcf"    # and their lines
+
+
+def _edge_along(parts, xa, ya, xb, yb, label, colour, r=22, stroke=1.5):
     """An edge from circle to circle with its label written along it (``labels="along"``)."""
     dx, dy = xb - xa, yb - ya
     length = math.hypot(dx, dy)
     ux, uy = dx / length, dy / length
     sx, sy, ex, ey = xa + r * ux, ya + r * uy, xb - r * ux, yb - r * uy
     parts.append(f'<line x1="{sx:.1f}" y1="{sy:.1f}" x2="{ex:.1f}" y2="{ey:.1f}" '
-                 f'stroke="{colour}" stroke-width="1.5"/>')
+                 f'stroke="{_FADED_LINE if colour == _FADED else colour}" stroke-width="{stroke}"/>')
     angle = math.degrees(math.atan2(dy, dx))
     if abs(dy) < 1e-9:                       # a straight edge: the label over its middle
         lx, ly, anchor = (sx + ex) / 2, (sy + ey) / 2, "middle"

@@ -1,7 +1,11 @@
 """The command line: worked examples for checking hand calculations.
 
-    python -m backprop_lib explain PRESET_OR_SPEC.json [--steps N] [--format text|markdown|json] [--check]
+    python -m backprop_lib explain PRESET_OR_SPEC.json [--steps N] [--format text|markdown|json] [--check] [--hessian]
     python -m backprop_lib presets
+
+``--hessian`` adds the Hessian over the trainable parameters (a table; in JSON, ``"hessian":
+{"names", "matrix"}``); with ``--check``, also its differences from sympy's and from finite
+differences of the gradient.
 
 ``--steps N`` with N ≥ 100,000 shows a progress bar on stderr when stderr is a terminal.
 Bad input ends with exit status 2 and one line on stderr that names the field at fault.
@@ -39,6 +43,8 @@ def _parser():
     ex.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     ex.add_argument("--check", action="store_true",
                     help="also compare backpropagation with sympy and finite differences")
+    ex.add_argument("--hessian", action="store_true",
+                    help="also the Hessian: the second derivatives of the loss over the trainable parameters")
     sub.add_parser("presets", help="list the documents' networks")
     return parser
 
@@ -56,12 +62,25 @@ def network_from(argument):
 def symbolic_gradient(net):
     """sympy's gradient: the whole-expression derivative where it stays small, otherwise the
     chain of sympy's local derivatives.  Returns (gradient, method)."""
+    if getattr(net, "is_conv", False):    # conv2d/maxpool/dense layers: their own derivation
+        from .conv import refuse_if_too_big
+        refuse_if_too_big(net)            # one line, before sympy is imported
+        from .conv_symbolic import symbolic_gradient as conv_symbolic_gradient
+        return conv_symbolic_gradient(net)
+    # Dense networks: the whole-expression derivative only for the smallest, otherwise sympy's
+    # local derivatives chained layer by layer, which scales with depth; a network too big to
+    # check at all ends in a one-line SpecError before sympy is imported (backprop_lib/checking.py).
+    from . import checking
+
+    checking.refuse_if_too_big(net)
     from .symbolic import derive          # sympy: imported only when a check asks for it
 
-    paths = int(np.prod(net.layers[1:-1])) if net.depth > 1 else 1
     d = derive(net)
-    if paths * net.layers[-1] <= 32 and len(net.parameters()) <= 64:
-        return d.whole_gradient(net), "whole"
+    if checking.method(net) == "whole":
+        try:
+            return d.whole_gradient(net), "whole"
+        except RecursionError:            # not expected at that size; the chain has no recursion
+            pass
     return d.chain_gradient(net), "chain"
 
 
@@ -71,6 +90,11 @@ def checks(net):
     return {"symbolic_max_abs_diff": max_abs_diff(backprop, sym),
             "finite_difference_max_abs_diff": max_abs_diff(backprop, finite_difference(net)),
             "symbolic_method": method}
+
+
+def _array_json(array):
+    """An array as nested lists; None (a max-pool layer's net input and weights) as null."""
+    return None if array is None else array.tolist()
 
 
 def _biases_json(biases):
@@ -96,7 +120,19 @@ def train(net, steps):
         return net.train(steps, progress=bar.update)
 
 
-def report(net, steps, with_checks):
+def hessian_report(net, with_checks):
+    """``(hessian, checks)``: ``{"names", "matrix"}`` over the trainable parameters, and with
+    ``with_checks`` its largest differences from sympy's Hessian and from finite differences
+    of the gradient (else None)."""
+    from . import hessian as second_order
+    if getattr(net, "is_conv", False):
+        raise SpecError("--hessian: works for dense networks only; this spec has convolution or pooling layers")
+    matrix = second_order.hessian(net)
+    result = {"names": second_order.names(net), "matrix": matrix.tolist()}
+    return result, (second_order.checks(net) if with_checks else None)
+
+
+def report(net, steps, with_checks, hessian=False):
     """The JSON-ready report of ``explain --format json``."""
     trace = net.forward()
     grads = net.backward(trace)
@@ -104,16 +140,20 @@ def report(net, steps, with_checks):
     after_trace = after.forward()
     result = {
         "loss": trace.loss,
-        "forward": [{"net": trace.net[l].tolist(), "out": trace.out[l].tolist()} for l in range(1, net.depth + 1)],
-        "gradients": {"weights": [w.tolist() for w in grads.weights], "biases": _biases_json(grads.biases)},
+        "forward": [{"net": _array_json(trace.net[l]), "out": trace.out[l].tolist()} for l in range(1, net.depth + 1)],
+        "gradients": {"weights": [_array_json(w) for w in grads.weights], "biases": _biases_json(grads.biases)},
     }
     if net.names:
         result["named_gradients"] = net.named_gradient(trace)
     result["history"] = history
-    result["after"] = {"weights": [w.tolist() for w in after.weights], "biases": _biases_json(after.biases),
+    result["after"] = {"weights": [_array_json(w) for w in after.weights], "biases": _biases_json(after.biases),
                        "loss": after_trace.loss, "outputs": after_trace.outputs.tolist()}
     if with_checks:
         result["checks"] = checks(net)
+    if hessian:
+        result["hessian"], hessian_checks = hessian_report(net, with_checks)
+        if hessian_checks:
+            result["checks"].update(hessian_checks)
     return result
 
 
@@ -147,14 +187,18 @@ def main(argv=None):
             raise SpecError(f"--steps: must be 0 or more, got {args.steps}")
         net = network_from(args.network)
         if args.format == "json":
-            json.dump(report(net, args.steps, args.check), sys.stdout, allow_nan=False)
+            json.dump(report(net, args.steps, args.check, hessian=args.hessian), sys.stdout, allow_nan=False)
             sys.stdout.write("\n")
             return 0
+        second = hessian_report(net, args.check) if args.hessian else None
         history, after = train(net, args.steps)
         check = checks(net) if args.check else None
         sections = _explain.worked_example(net)
         render = _explain.render_text if args.format == "text" else _explain.render_markdown
         sys.stdout.write(render(net, sections, _summary(net, args.steps, history, after, check)))
+        if second is not None:
+            table = _explain.render_hessian_text if args.format == "text" else _explain.render_hessian_markdown
+            sys.stdout.write("\n" + table(net, second[0]["names"], second[0]["matrix"], second[1]))
         return 0
     except (SpecError, TrainingDiverged) as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)

@@ -19,6 +19,10 @@ key                    meaning                                           documen
 ``dnet:o1/dout:h1``    ∂net/∂out of a neuron below (a weight)            ∂net_o1/∂out_h1
 ``dE/dw5``             the gradient                                      ∂E_total/∂w5
 ``w5+``                a parameter after one training step               w5⁺
+``d2E/dw5/dw6``        a second derivative, an entry of the Hessian      ∂²E_total/∂w5∂w6
+``lambda_max``         the Hessian's largest eigenvalue (trainable       λ_max
+                       parameters)
+``eta_max``            2/λ_max, the learning-rate limit it sets          2/λ_max
 =====================  ================================================  =================
 
 Per-neuron keys are for the first sample; add ``[s]`` for sample s (from 0), e.g.
@@ -52,6 +56,9 @@ def value(net, key, _trained=None):
     if body.endswith("+"):
         return net.step()[body[:-1]]
 
+    if body.startswith("d2E/") or body in ("lambda_max", "eta_max"):   # second order
+        from .hessian import quantity
+        return quantity(net, body)
     trace = net.forward()
     if body == "E":
         return trace.loss

@@ -57,7 +57,11 @@ def _samples(value, where, width, unit):
 
 
 def parse(spec):
-    """A :class:`Network` from a spec (a dict as read from JSON)."""
+    """A :class:`Network` from a spec (a dict as read from JSON); a spec whose ``layers`` are
+    layer objects (conv2d, maxpool, dense) gives a :class:`backprop_lib.conv.ConvNetwork`."""
+    from . import conv
+    if conv.is_conv_spec(spec):
+        return conv.parse(spec)
     if not isinstance(spec, dict):
         raise SpecError(f"spec: must be a JSON object, got {type(spec).__name__}")
     unknown = sorted(set(spec) - set(REQUIRED) - set(OPTIONAL))
@@ -228,6 +232,8 @@ def _reject_constant(name):
 
 def to_spec(net):
     """The spec (a JSON-ready dict) of a network: ``parse(to_spec(net))`` gives it back."""
+    if getattr(net, "is_conv", False):
+        return net.to_spec()
     spec = {
         "layers": list(net.layers),
         "activations": list(net.activations),

@@ -82,6 +82,8 @@ class Derivation:
             else:
                 self.b.append([by_loc[("biases", k, j)] for j in range(self.layers[k + 1])])
         self.location = {p.name: p.location for p in net.parameters()}
+        self._bias_kind = [None if b is None else ("shared" if isinstance(b, float) else "each")
+                           for b in net.biases]
 
         # the local formulas, in intermediate symbols
         self.local_net = [None]      # net_j = Σ_i w_ji·out_i + b_j
@@ -172,27 +174,30 @@ class Derivation:
         raise KeyError(name)
 
     def _chain_functions(self):
-        """Lambdified local Jacobians, layer by layer (built once)."""
+        """Lambdified local Jacobians, layer by layer (built once).
+
+        Each layer's functions take that layer's own parameters and the outputs of the layer
+        below, so their cost does not grow with the depth; layers of the same shape (sizes,
+        activation, kind of bias) share one set, derived by sympy once per network.  Returns
+        ``(layers, E, dE_dout)``, each layer ``(forward_net, forward_out, d_out_d_net,
+        d_net_d_prev, d_net_d_param, rows, names, index)`` (see :func:`_layer_functions`):
+        ``index`` picks the layer's parameters out of the flat vector, ``names`` are their
+        names."""
         if self._chain is None:
-            layers = []
+            shapes, layers = {}, []
             for k in range(len(self.layers) - 1):
-                l = k + 1
-                nets, outs, prev = self.net_sym[l], self.out_sym[l], self.out_sym[k]
-                layer_params = [self.symbol[n] for n in self.param_names if self.location[n][1] == k]
-                args = self.params + prev
-                forward_net = sp.lambdify(args, self.local_net[l], modules="math")
-                forward_out = sp.lambdify([nets], self.local_out[l], modules="math")
-                d_out_d_net = sp.lambdify([nets, outs], [[sp.diff(o, n) for n in nets] for o in self.local_out[l]],
-                                          modules="math")
-                d_net_d_prev = sp.lambdify(args, [[sp.diff(n, o) for o in prev] for n in self.local_net[l]],
-                                           modules="math")
-                d_net_d_param = sp.lambdify(args, [[sp.diff(n, p) for p in layer_params] for n in self.local_net[l]],
-                                            modules="math")
-                layers.append((forward_net, forward_out, d_out_d_net, d_net_d_prev, d_net_d_param,
-                               [str(p) for p in layer_params]))
+                key = (self.layers[k], self.layers[k + 1], self.activations[k], self._bias_kind[k])
+                if key not in shapes:
+                    shapes[key] = _layer_functions(*key)
+                names = [n for n in self.param_names if self.location[n][1] == k]
+                index = np.array([self.param_names.index(n) for n in names], dtype=int)
+                layers.append((*shapes[key], names, index))
             outs = self.out_sym[-1]
             E = sp.lambdify([outs, self.targets], self.local_E, modules="math")
-            dE_dout = sp.lambdify([outs, self.targets], [sp.diff(self.local_E, o) for o in outs], modules="math")
+            # E is a sum of one term per output (both losses), so ∂E/∂out_k is the derivative of
+            # out_k's own term: the same as differentiating the whole sum, without the zeros.
+            dE_dout = sp.lambdify([outs, self.targets], [sp.diff(e, o) for e, o in zip(self.local_terms, outs)],
+                                  modules="math")
             self._chain = (layers, E, dE_dout)
         return self._chain
 
@@ -203,35 +208,34 @@ class Derivation:
         and ∂E/∂out_i of the layer below = Σ_j ∂E/∂net_j·∂net_j/∂out_i.
         """
         layers, _, dE_dout = self._chain_functions()
-        theta = list(net.flat())
-        index = {n: i for i, n in enumerate(self.param_names)}
+        theta = net.flat()
+        own = [theta[index].tolist() for *_, index in layers]      # Python floats: quicker
         total = np.zeros(len(theta))
         for x, t in zip(net.inputs, net.targets):
-            prevs, nets, outs = [list(x)], [], []
-            for forward_net, forward_out, *_ in layers:
-                n = forward_net(*theta, *prevs[-1])
+            prevs, nets = [list(x)], []
+            for (forward_net, forward_out, *_), p in zip(layers, own):
+                n = forward_net(*p, *prevs[-1])
                 nets.append(n)
                 prevs.append(forward_out(n))
             g_out = np.array(dE_dout(prevs[-1], list(t)), dtype=float)
             for k in range(len(layers) - 1, -1, -1):
-                _, _, d_out_d_net, d_net_d_prev, d_net_d_param, names = layers[k]
+                _, _, d_out_d_net, d_net_d_prev, d_net_d_param, rows, _, index = layers[k]
                 J = np.array(d_out_d_net(nets[k], prevs[k + 1]), dtype=float)       # [k][j]
                 g_net = J.T @ g_out
-                P = np.array(d_net_d_param(*theta, *prevs[k]), dtype=float).reshape(len(g_net), -1)
-                for name, g in zip(names, g_net @ P):
-                    total[index[name]] += g
-                N = np.array(d_net_d_prev(*theta, *prevs[k]), dtype=float).reshape(len(g_net), -1)
+                P = np.array(d_net_d_param(*own[k], *prevs[k]), dtype=float)         # row j: ∂net_j/∂(its p)
+                np.add.at(total, index[rows], g_net[:, None] * P)
+                N = np.array(d_net_d_prev(*own[k], *prevs[k]), dtype=float).reshape(len(g_net), -1)
                 g_out = N.T @ g_net
         return total / len(net.inputs)
 
     def chain_loss(self, net):
         layers, E, _ = self._chain_functions()
-        theta = list(net.flat())
+        theta = net.flat()
         values = []
         for x, t in zip(net.inputs, net.targets):
             prev = list(x)
-            for forward_net, forward_out, *_ in layers:
-                prev = forward_out(forward_net(*theta, *prev))
+            for forward_net, forward_out, *_, index in layers:
+                prev = forward_out(forward_net(*theta[index].tolist(), *prev))
             values.append(E(prev, list(t)))
         return float(np.mean(values))
 
@@ -291,8 +295,8 @@ class Derivation:
         values.update(zip(self.inputs, x))
         values.update(zip(self.targets, t))
         prev = x
-        for k, (forward_net, forward_out, *_) in enumerate(layers):
-            nets = forward_net(*theta, *prev)
+        for k, (forward_net, forward_out, *_, index) in enumerate(layers):
+            nets = forward_net(*[theta[n] for n in index], *prev)
             prev = forward_out(nets)
             values.update(zip(self.net_sym[k + 1], nets))
             values.update(zip(self.out_sym[k + 1], prev))
@@ -325,6 +329,58 @@ class Derivation:
         """LaTeX of a sympy expression with the book's symbol names."""
         names = {s: latex_name(str(s)) for s in expr.free_symbols}
         return sp.latex(expr, symbol_names=names)
+
+
+def _layer_functions(n_in, n_out, activation, bias_kind):
+    """One layer's local formulas in its own symbols, differentiated by sympy and lambdified:
+    ``(forward_net, forward_out, d_out_d_net, d_net_d_prev, d_net_d_param, own)``.  The functions
+    take the layer's parameters (its weights row by row, then its bias or biases: the order of
+    :meth:`backprop_lib.Network.parameters`) followed by the outputs of the layer below."""
+    w = [[sp.Symbol(f"w_{j}_{i}", real=True) for i in range(n_in)] for j in range(n_out)]
+    if bias_kind is None:
+        b, own_b = [sp.Integer(0)] * n_out, []
+    elif bias_kind == "shared":
+        own_b = [sp.Symbol("b", real=True)]
+        b = own_b * n_out
+    else:
+        own_b = [sp.Symbol(f"b_{j}", real=True) for j in range(n_out)]
+        b = own_b
+    params = [s for row in w for s in row] + own_b
+    prev = [sp.Symbol(f"x_{i}", real=True) for i in range(n_in)]
+    nets = [sp.Symbol(f"n_{j}", real=True) for j in range(n_out)]
+    outs = [sp.Symbol(f"o_{j}", real=True) for j in range(n_out)]
+    local_net = [sp.Add(*[wi * x for wi, x in zip(w[j], prev)]) + b[j] for j in range(n_out)]
+    local_out = activation_expr(activation, nets)
+    # Every row's net input has one form, net = Σ_i v_i·x_i + c: sympy differentiates it once,
+    # with respect to each v_i, x_i and c, and each row's factors are those derivatives with
+    # v, c replaced by the row's own weights and bias (a wide layer needs 2·n_in + 1 derivatives,
+    # not 2·n_in·n_out).  ∂net_j/∂p is 0 for every parameter p outside row j, so only row j's
+    # own are kept: ``own[j]`` are their positions in ``params``.
+    v = [sp.Symbol(f"v_{i}", real=True) for i in range(n_in)]
+    c = sp.Symbol("c", real=True)
+    row = sp.Add(*[vi * x for vi, x in zip(v, prev)]) + (c if own_b else 0)
+    by_input = [sp.diff(row, x) for x in prev]                                  # ∂net/∂x_i
+    by_param = [sp.diff(row, vi) for vi in v] + ([sp.diff(row, c)] if own_b else [])   # ∂net/∂v_i, ∂net/∂c
+
+    def for_row(j, expr):
+        return expr.xreplace({**dict(zip(v, w[j])), c: b[j]})
+    d_net_d_prev = [[for_row(j, e) for e in by_input] for j in range(n_out)]
+    d_net_d_param = [[for_row(j, e) for e in by_param] for j in range(n_out)]
+    position = {p: q for q, p in enumerate(params)}
+    own = [[position[p] for p in w[j]] + ([position[b[j]]] if own_b else []) for j in range(n_out)]
+    args = params + prev
+    return (sp.lambdify(args, local_net, modules="math"),
+            sp.lambdify([nets], local_out, modules="math"),
+            sp.lambdify([nets, outs], [[_diff(o, n) for n in nets] for o in local_out], modules="math"),
+            sp.lambdify(args, d_net_d_prev, modules="math"),
+            sp.lambdify(args, d_net_d_param, modules="math"),
+            np.array(own, dtype=int))
+
+
+def _diff(expr, symbol):
+    """``sympy.diff``, answering 0 at once where ``symbol`` does not occur in ``expr`` (an
+    element-wise activation's out_k and net_j, k ≠ j: the off-diagonal of a wide layer)."""
+    return sp.diff(expr, symbol) if symbol in expr.free_symbols else sp.Integer(0)
 
 
 _CACHE = {}

@@ -56,7 +56,7 @@ def test_explain_text_works_the_first_document_through(capsys):
             "0.741365070 · 0.186815602 · 0.593269992 = 0.082167041") in out
     assert "∂E_total/∂out_h1 = δ_o1·w5 + δ_o2·w7 = 0.138498562·0.4 + (-0.038098237)·0.5 = 0.036350306" in out
     assert "w5⁺ = w5 − η·∂E_total/∂w5 = 0.4 − 0.5·0.082167041 = 0.358916480" in out
-    assert "b1⁺ = b1 = 0.35 = 0.350000000   (biases are not updated)" in out
+    assert "b1⁺ = b1 = 0.35   (biases are not updated)" in out
 
 
 def test_explain_uses_the_documents_precision(capsys):
@@ -69,8 +69,41 @@ def test_explain_markdown_is_latex(capsys):
     status, out, _ = run(capsys, "explain", "2-2-1", "--format", "markdown")
     assert status == 0
     assert out.startswith("# Backpropagation Step by Step")
-    assert r"net_{h1} = w_{1} \cdot i_{1} + w_{2} \cdot i_{2} = 0.11 \cdot 2 + 0.21 \cdot 3 = 0.850" in out
+    assert (r"\mathrm{net}_{h1} = w_{1} \cdot i_{1} + w_{2} \cdot i_{2} = 0.11 \cdot 2 + 0.21 \cdot 3 = 0.850"
+            in out)
+    assert r"\mathrm{out}_{h1} = \mathrm{net}_{h1} = 0.850" + "\n" in out     # said once, not "= 0.850 = 0.850"
     assert out.count("$$") % 2 == 0 and out.count("$$") >= 40
+
+
+@pytest.mark.parametrize("preset", ["2-2-1", "2-2-2", "3-2-2"])
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_explain_says_nothing_twice(capsys, preset, fmt):
+    """No equality repeats a number: "out_h1 = net_h1 = 0.850 = 0.850" and "E_total =
+    E_prediction = 0.327 = 0.327" become "… = 0.850" and "… = 0.327"."""
+    import re
+    _, out, _ = run(capsys, "explain", preset, "--format", fmt)
+    number = re.compile(r"^\(?-?\d+(\.\d+)?\)?$")
+    lines = [line for line in out.splitlines() if " = " in line]
+    assert len(lines) > 20
+    for line in lines:
+        parts = [p.strip() for p in line.split("   (")[0].replace(r" \quad", "   (").split("   (")[0].split(" = ")]
+        for a, b in zip(parts, parts[1:]):
+            assert a != b, line
+            if number.match(a) and number.match(b):
+                assert float(a.strip("()")) != float(b.strip("()")), line
+    if preset == "2-2-1" and fmt == "text":
+        assert "  out_h1 = net_h1 = 0.850\n" in out
+        assert "  E_total = E_prediction = 0.327\n" in out
+        assert "  ∂out_h1/∂net_h1 = 1\n" in out
+
+
+def test_chain_keeps_the_first_way_of_writing_a_number():
+    from backprop_lib.explain import chain
+    assert chain(["out_h1", "net_h1", "0.850", "0.850"]) == ["out_h1", "net_h1", "0.850"]
+    assert chain(["b1⁺", "b1", "0.35", "0.350000000"]) == ["b1⁺", "b1", "0.35"]
+    assert chain(["x", "(-0.5)", "−0.500"]) == ["x", "(-0.5)"]
+    assert chain(["y", "0.1·2", "0.2"]) == ["y", "0.1·2", "0.2"]          # a product, then its value
+    assert chain(["z", "0.333", "0.334"]) == ["z", "0.333", "0.334"]      # different numbers stay
 
 
 def test_explain_several_samples_and_softmax(capsys, tmp_path):

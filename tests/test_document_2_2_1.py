@@ -156,10 +156,100 @@ def test_three_number_updates_hold_symbolically():
 def test_steps_to_reach_the_target(net):
     assert third.steps_to_reach(net, 0.05, 5e-4) == 22
     assert third.steps_to_reach(net, 0.15, 5e-4) == 5
+    assert third.steps_to_reach(net, 0.145, 5e-4) == 4 and third.steps_to_reach(net, 0.165, 5e-4) == 4
     assert third.steps_to_reach(net, 0.3, 5e-4) is None            # a two-cycle never settles
+    assert third.steps_to_reach(net, 0.56, 5e-4) is None           # blows up
     history, _ = net.train(100)                                      # the same count from backprop_lib
     misses = np.sqrt(2 * np.array(history))
     assert misses[21] >= 5e-4 and np.all(misses[22:] < 5e-4)
+
+
+def _steps_by_three_numbers(net, rate, tolerance=5e-4, steps=3000):
+    predictions, _ = third.run(net, rate, steps)
+    t = float(net.targets[0, 0])
+    outside = [k for k, p in enumerate(predictions) if not abs(p - t) < tolerance]
+    if len(predictions) < steps + 1 or (outside and outside[-1] == len(predictions) - 1):
+        return None
+    return outside[-1] + 1 if outside else 0
+
+
+@pytest.mark.parametrize("rate", [0.001, 0.01, 0.05, 0.1, 0.135, 0.145, 0.15, 0.165, 0.17, 0.2, 0.27, 0.275,
+                                  0.28, 0.3, 0.45, 0.56])
+def test_step_counts_by_training_agree_with_the_three_number_recurrence(net, rate):
+    assert third.steps_to_reach(net, rate) == _steps_by_three_numbers(net, rate)
+
+
+def test_regimes_by_the_networks_own_training(net):
+    assert third.regime(net, 0.05) == ("reaches", 22)
+    assert third.regime(net, 0.3) == ("never settles", None)
+    kind, n = third.regime(net, 0.56)
+    predictions = third.trajectory(net, 0.56, 100)
+    assert kind == "blows up" and n == len(predictions) - 1 and abs(predictions[-1]) > 1e8
+    assert all(abs(p) <= 1e8 for p in predictions[:-1])
+    with pytest.raises(bp.SpecError, match="one sample"):
+        third.regime(net.replace(inputs=[[1, 2], [3, 4]], targets=[[1], [0]]), 0.05)
+
+
+@pytest.mark.parametrize("rate, steps", [(0.01, 40), (0.15, 40), (0.3, 40), (0.56, 40)])
+def test_trajectory_is_the_networks_training_and_the_three_numbers(net, rate, steps):
+    by_training = third.trajectory(net, rate, steps)
+    by_recurrence, _ = third.run(net, rate, steps)
+    n = min(len(by_training), len(by_recurrence), 13)
+    np.testing.assert_allclose(by_training[:n], by_recurrence[:n], rtol=1e-9, atol=1e-12)
+    history, _ = (net.replace(learning_rate=rate).train(steps) if rate < 0.5 else (None, None))
+    if history is not None:
+        np.testing.assert_allclose(0.5 * (np.array(by_training) - 1.0) ** 2, history, rtol=1e-9, atol=1e-15)
+
+
+def test_largest_reaching_rate_halves_when_the_inputs_double(net):
+    lo, hi = third.largest_reaching_rate(net)
+    assert hi - lo < 1e-5
+    assert third.steps_to_reach(net, lo) is not None and third.steps_to_reach(net, hi) is None
+    assert lo < third.theory(net)["flattest_minimum"] < lo * 1.001       # a finite run stops just short
+    doubled, _ = third.largest_reaching_rate(net.replace(inputs=net.inputs * 2))
+    halved, _ = third.largest_reaching_rate(net.replace(inputs=net.inputs / 2))
+    assert doubled == pytest.approx(lo / 2, rel=2e-3) and halved == pytest.approx(lo * 2, rel=2e-3)
+
+
+def test_rounding_the_weights_at_every_step_stalls_training():
+    exact = third.rounded_training(None, 60)
+    assert exact[1] == pytest.approx(third.forward_again()["out:prediction@1"], abs=1e-15)
+    assert abs(exact[-1] - 1) < 1e-9
+    two = third.rounded_training(2, 60)
+    assert two[1] == pytest.approx(third.forward_again(2)["out:prediction@1"], abs=1e-15)
+    assert two[-1] == pytest.approx(0.9494, abs=1e-12) and two[-1] == two[-10]    # stuck short of 1
+    one = third.rounded_training(1, 10)
+    assert one[1:] == pytest.approx([0.26] * 10, abs=1e-12)                        # stuck at once
+
+
+def test_one_place_rounding_also_prints_as_the_documents_new_prediction():
+    assert f"{third.forward_again(1)['out:prediction@1']:.2f}" == "0.26"
+    assert {places: f"{third.forward_again(places)['out:prediction@1']:.2f}" for places in (2, 3, 4)} == {
+        2: "0.25", 3: "0.25", 4: "0.26"}
+
+
+def test_chain_formula_is_the_derivative_of_the_whole_error():
+    for pid in ("2-2-1", "2-2-2", "3-2-2"):
+        net = bp.preset(pid)
+        d = bp.derive(net)
+        point = d.point(net)
+        for p in net.parameters():
+            formula = third.chain_formula(d, p.name)
+            assert float(formula.xreplace(point)) == pytest.approx(
+                float(d.whole(p.name).xreplace(point)), rel=1e-12, abs=1e-15), (pid, p.name)
+    d = bp.derive(bp.preset("2-2-1"))
+    s = d.symbol
+    delta = d.out_sym[2][0] - d.targets[0]
+    assert sp.expand(third.chain_formula(d, "w1") - delta * s["w5"] * d.inputs[0]) == 0
+    assert sp.expand(third.chain_formula(d, "w6") - delta * d.out_sym[1][1]) == 0
+
+
+def test_the_documents_names_typeset_without_escaped_underscores():
+    from backprop_lib.book import Notation
+    d = bp.derive(bp.preset("2-2-1"))
+    text = Notation(third.NAMES).tex(third.chain_formula(d, "w5") + d.E)
+    assert r"\text{prediction}" in text and r"\text{actual}" in text and "h_1" in text
+    assert r"\_" not in text
 
 
 # ------------------------------------------------------------------ the learning-rate limits

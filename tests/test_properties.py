@@ -2,14 +2,16 @@
 
 Networks of depth 1–4 with layers of 1–5 neurons, every activation (softmax last), every bias
 kind, 1–4 samples, both losses and both modes (the mode changes training, not the gradient,
-which the training test covers).
+which the training test covers); and deep (6–30 layers) and wide (6–10 neurons) ones for the
+chain of sympy's local derivatives that the command line's check uses.
 """
 import numpy as np
 from hypothesis import assume, given, settings
 
 import backprop_lib as bp
+from backprop_lib import checking
 
-from strategies import away_from_kinks, networks
+from strategies import away_from_kinks, deep_or_wide_networks, networks
 
 
 def close(a, b, rtol, atol):
@@ -68,3 +70,18 @@ def test_quantities_add_up_as_the_chain_rule_says():
     assert abs(product - bp.value(net, "dE/dw5")) < 1e-17
     assert bp.value(net, "dnet:o1/dout:h2") == net["w6"]
     assert bp.value(net, "dnet:o1/dw7") == 0.0 and bp.value(net, "dnet:o1/db2") == 1.0
+
+
+@settings(max_examples=16)
+@given(deep_or_wide_networks())
+def test_deep_and_wide_networks_agree_three_ways(net):
+    """Depth 6–30 and width 6–10: sympy's chain of local derivatives (the method the command
+    line's check uses beyond the smallest networks), backpropagation and finite differences."""
+    assume(away_from_kinks(net))
+    backprop = net.gradient()
+    scale = max(1.0, float(np.max(np.abs(backprop))))
+    ok, gap = close(bp.derive(net).chain_gradient(net), backprop, rtol=1e-9, atol=1e-12 * scale)
+    assert ok, f"sympy (chain) differs from backpropagation by {gap} ({net.layers}, {net.activations})"
+    ok, gap = close(bp.finite_difference(net), backprop, rtol=1e-5, atol=1e-7 * scale)
+    assert ok, f"finite differences differ from backpropagation by {gap} ({net.layers}, {net.activations})"
+    assert checking.method(net) == "chain"

@@ -162,7 +162,114 @@ def main(argv=None):
         server.server_close()
         if temp:
             temp.cleanup()
+    failed |= training_playground(book if temp is None else None)
     return 1 if failed else 0
+
+
+# ---------------------------------------------------------------------------- the training playground
+TRAINING_PAGE = "chapters/training-playground.html"
+
+# Press Train on the default settings (2-8-8-1 on 200 points); the page's clock from the click
+# to the first status line with an accuracy of at least 0.95; then frames for `seconds` more:
+# how many the page drew, and each one's work (train one epoch, the boundary, the curve, the
+# status line).
+TRAINING_JS = """async (seconds) => {
+  const root = document.querySelector('.bp-trainer');
+  const status = root.querySelector('[role=status]');
+  const button = (name) => [...root.querySelectorAll('button')].find(b => b.textContent === name);
+  const layers = root.bpRun.layers.join('-'), points = root.bpRun.n;
+  const reached = await new Promise((resolve) => {
+    let start = null;
+    const seen = new MutationObserver(() => {
+      const m = /accuracy (\\d\\.\\d+)/.exec(status.textContent);
+      if (start !== null && m && Number(m[1]) >= 0.95) { seen.disconnect(); resolve(performance.now() - start); }
+    });
+    seen.observe(status, {childList: true, characterData: true, subtree: true});
+    button('Train').addEventListener('click', () => { start = performance.now(); }, {once: true, capture: true});
+    button('Train').click();
+    setTimeout(() => { seen.disconnect(); resolve(null); }, 30000);
+  });
+  const stats = root.bpStats, frames0 = stats.frames, work0 = stats.work.length, t0 = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const frames = stats.frames - frames0, elapsed = performance.now() - t0;
+  const work = stats.work.slice(work0).sort((a, b) => a - b);
+  button('Pause').click();
+  return {reached, layers, points, fps: frames / (elapsed / 1000), median: work[Math.floor(work.length / 2)],
+          p90: work[Math.floor(0.9 * work.length)], status: status.textContent};
+}"""
+
+
+def training_standalone_page(folder):
+    """A page holding the training playground at its defaults, rendered by its own module through
+    a minimal stand-in for the widget manager's model (for a machine without a built book)."""
+    from backprop_lib.widgets.training import TrainingPlayground
+    from backprop_lib.widgets._bundle import esm
+
+    w = TrainingPlayground()
+    state = {k: getattr(w, k) for k in ("dataset", "seed", "noise", "hidden", "activation", "learning_rate",
+                                        "batch_size", "samples", "steps", "selected", "use_url")}
+    html = f"""<!doctype html><html><head><meta charset="utf-8"><style>{w._css}</style></head><body>
+<script type="module">
+const url = URL.createObjectURL(new Blob([{json.dumps(esm("train_view.js"))}], {{type: "text/javascript"}}));
+const mod = await import(url);
+const st = {json.dumps(state)};
+const model = {{get: k => st[k], set: (k, v) => {{ st[k] = v; }}, on: () => {{}}, off: () => {{}}, save_changes: () => {{}}}};
+const el = document.createElement("div");
+document.body.append(el);
+mod.default.render({{model, el}});
+</script></body></html>"""
+    (folder / "chapters").mkdir(parents=True, exist_ok=True)
+    (folder / TRAINING_PAGE).write_text(html, encoding="utf-8")
+    return folder
+
+
+def training_playground(book=None, seconds=3.0):
+    """Time to 95 % training accuracy after pressing Train, and boundary frames per second while
+    training, for the default 2-8-8-1 network on 200 points; against the targets (5 s, 30 frames
+    per second).  Returns True when a target is missed."""
+    print("\nThe training playground in Chromium (default settings: 2-8-8-1 on 200 points)")
+    from playwright.sync_api import sync_playwright
+
+    temp = None
+    if book is None or not (Path(book) / TRAINING_PAGE).is_file() or \
+            '"_kind": "training"' not in (Path(book) / TRAINING_PAGE).read_text(encoding="utf-8"):
+        temp = tempfile.TemporaryDirectory()
+        book = training_standalone_page(Path(temp.name))
+        print("  on a page holding the playground alone (no built book with it found)")
+    else:
+        print(f"  on the built book ({Path(book) / TRAINING_PAGE})")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = ThreadingHTTPServer(("127.0.0.1", port), partial(_Quiet, directory=str(book)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"http://127.0.0.1:{port}/{TRAINING_PAGE}", wait_until="load")
+            page.wait_for_function("() => { const r = document.querySelector('.bp-trainer');"
+                                   " return r && r.bpRun && r.querySelector('[role=status]').textContent.startsWith('step 0 '); }",
+                                   timeout=30_000)
+            page.locator(".bp-trainer").first.scroll_into_view_if_needed()
+            r = page.evaluate(TRAINING_JS, seconds)
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+        if temp:
+            temp.cleanup()
+    reached_ok = r["reached"] is not None and r["reached"] <= 5000
+    fps_ok = r["fps"] >= 30
+    reached = "not within 30 s" if r["reached"] is None else f"{r['reached'] / 1000:5.2f} s"
+    print(f"  network {r['layers']} on {r['points']} points")
+    print(f"  Train → accuracy ≥ 0.95       {reached}   (required ≤ 5 s)   {'ok' if reached_ok else 'MISSED'}")
+    print(f"  boundary frames per second   {r['fps']:6.1f}     (required ≥ 30)    {'ok' if fps_ok else 'MISSED'}")
+    print(f"  work per frame (one epoch, boundary, curve, status): median {r['median']:.2f} ms, "
+          f"90th percentile {r['p90']:.2f} ms: room for {1000 / r['median']:.0f} frames per second "
+          f"(the screen refreshes 60 times a second)")
+    print(f"  status after {seconds:g} s more: {r['status']}")
+    return not (reached_ok and fps_ok)
 
 
 if __name__ == "__main__":

@@ -364,3 +364,80 @@ def path_terms(expr):
             stack = [chosen + [o] for chosen in stack for o in options]
         terms += [sp.Mul(*chosen) for chosen in stack]
     return terms
+
+
+def path_factors(param, net=None):
+    """:func:`chain_form`'s terms, one per path, each as ``(sign, factors)`` with the factors in
+    the order of the path from the error back to ``param``: (out − target), the output's
+    out and (1 − out), the weight, the hidden neuron's out and (1 − out), … the input.
+    ``sign · Π factors`` is the term; a −(target − out) is written (out − target)."""
+    import sympy as sp
+    net = net if net is not None else presets.load("2-2-2")
+    L = net.depth
+    layer_of = {}
+    for l, row in enumerate(net.neuron_names):
+        for n in row:
+            layer_of["out_" + n if l else n] = l
+            layer_of["target_" + n] = -1
+    weight_layer = {p.name: p.location[1] for p in net.parameters()}
+
+    def rank(factor):
+        ranks = []
+        for s in factor.free_symbols:
+            s = str(s)
+            if s in weight_layer:
+                ranks.append(2 * (L - weight_layer[s] - 1) + 1)
+            elif layer_of.get(s) == -1:
+                ranks.append(-1)
+            else:
+                ranks.append(2 * (L - layer_of.get(s, 0)))
+        return (min(ranks) if ranks else 99, isinstance(factor, sp.Add))
+
+    result = []
+    for term in path_terms(chain_form(param, net)):
+        factors = list(sp.Mul.make_args(term))
+        sign = 1
+        for f in list(factors):
+            if f.is_number:
+                sign *= int(f)
+                factors.remove(f)
+        for n, f in enumerate(factors):      # −(target − out) → (out − target)
+            targets = [x for x in f.free_symbols if str(x).startswith("target_")]
+            if isinstance(f, sp.Add) and targets and sign < 0:
+                outs = [x for x in f.free_symbols if not str(x).startswith("target_")]
+                factors[n] = sp.Add(*outs, *[-t for t in targets], evaluate=False)
+                sign = -sign
+        factors.sort(key=rank)
+        result.append((sign, factors))
+    return result
+
+
+def chain_form_latex(param, net=None, lhs=None, size=""):
+    """:func:`chain_form` as display LaTeX in the book's notation, one path per line, each
+    product in the order of its path (:func:`path_factors`): what sympy's derivative of E,
+    taken with σ left unknown, says about ``param``."""
+    import sympy as sp
+    from ..book import book_name
+    net = net if net is not None else presets.load("2-2-2")
+
+    def name(s):
+        s = str(s)
+        kind, _, rest = s.partition("_")
+        return rf"\mathrm{{target}}_{{{rest}}}" if kind == "target" else book_name(s)
+
+    def tex(sign, factors, first):
+        names = {s: name(s) for f in factors for s in f.free_symbols}
+        body = r" \, ".join(sp.latex(f, symbol_names=names, order="none") if not isinstance(f, sp.Add)
+                            else r"\left(" + sp.latex(f, symbol_names=names, order="none") + r"\right)"
+                            for f in factors) or "1"
+        return ("- " if sign < 0 else ("" if first else "+ ")) + body
+    lhs = lhs or rf"\frac{{\partial E}}{{\partial {book_name(param)}}}"
+    paths = path_factors(param, net)
+    if len(paths) == 1:
+        return f"{size}{lhs} = {tex(*paths[0], True)}"
+    body = r" \\ & ".join(tex(sign, factors, k == 0) for k, (sign, factors) in enumerate(paths))
+    return rf"{size}\begin{{aligned}} {lhs} = {{}} & {body} \end{{aligned}}"
+
+
+#: The document's symbols the book sets upright (:class:`backprop_lib.book.Notation` names).
+NAMES = {"target_o1": r"\mathrm{target}_{o1}", "target_o2": r"\mathrm{target}_{o2}"}

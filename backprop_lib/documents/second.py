@@ -321,3 +321,17 @@ def several_samples(mode="batch", net=None):
     net = net or _net()
     return net.replace(inputs=[list(net.inputs[0]), [2, 1, 3], [3, 2, 1]],
                        targets=[list(net.targets[0]), [0.9, 0.5], [0.4, 0.8]], mode=mode)
+
+
+# ---------------------------------------------------------------------------- the book's names
+def in_book_names(net=None):
+    """The preset with its inputs named as the book names inputs, i1, i2, i3 (the document's
+    x1, x2, x3); every parameter keeps the document's own name."""
+    net = net or _net()
+    return net.replace(neuron_names=[[f"i{j + 1}" for j in range(net.layers[0])]] + [list(r) for r in net.neuron_names[1:]])
+
+
+def quotes():
+    """The document's own published numbers (its readers' numbers, section ``comments``, left
+    out), as :func:`backprop_lib.published` lists them."""
+    return [p for p in presets.published(PRESET) if p["section"] != "comments"]

@@ -1,4 +1,8 @@
-"""The third document (2-2-1, linear): its closing forward pass, and what it leaves implicit.
+"""The third document (2-2-1, linear): its names, its closing forward pass, and what it leaves
+implicit.
+
+:data:`NAMES` sets sympy's symbols in the document's own names (h_1, prediction, actual, Δ,
+η), for ``backprop_lib.book.Notation(third.NAMES)``.
 
 Every number the document publishes agrees with the exact computation to its rounding.  One
 question remains: it prints the updated weights to two places and then runs the forward pass
@@ -18,7 +22,9 @@ The rest computes what the document leaves implicit, for the chapter and its tes
   (:func:`three_numbers`, :func:`run`); the tests check it against ``Network.train``;
 * the learning rates at which training stops converging and at which it blows up, by
   experiment (:func:`converging_threshold`, :func:`blow_up_threshold`) and by theory
-  (:func:`theory`).
+  (:func:`theory`);
+* what a learning rate does to the network's own training (:func:`trajectory`,
+  :func:`steps_to_reach`, :func:`regime`), for the chapter's gentle page.
 """
 from __future__ import annotations
 
@@ -27,7 +33,22 @@ import math
 import numpy as np
 
 from .. import presets
-from ..network import SpecError
+from ..network import SpecError, TrainingDiverged
+
+
+# ---------------------------------------------------------------- the document's names
+NAMES = {
+    "out_h1": "h_1", "out_h2": "h_2", "net_h1": "h_1", "net_h2": "h_2",
+    "out_prediction": r"\text{prediction}", "net_prediction": r"\text{prediction}",
+    "target_prediction": r"\text{actual}", "actual": r"\text{actual}",
+    "Delta": r"\Delta", "eta": r"\eta", "mu": r"\mu",
+}
+"""sympy symbol → the document's LaTeX: with no activation function a neuron's net input
+is its output, so the document writes h1 for both, "prediction" for the output and "actual"
+for the target; Δ = prediction − actual; η for the learning rate (the document writes a)."""
+
+TERMS = {"E": "E", "out:h1": "h_1", "out:h2": "h_2", "out:prediction": r"\text{prediction}"}
+"""The same names for the quantity column of ``backprop_lib.book.published_table``."""
 
 
 # ---------------------------------------------------------------- the document's procedure
@@ -44,6 +65,38 @@ def forward_again(decimals=None, net=None):
 def forward_again_with_rounded_weights():
     """The forward pass again with the weights as the document prints them (two places)."""
     return forward_again(2)
+
+
+def chain_formula(d, name):
+    """∂E/∂``name`` as the chain rule builds it from sympy's local derivatives (``d`` from
+    ``backprop_lib.derive``): along each path from the parameter to the error the factors
+    multiply (a hidden neuron's ∂E/∂out expanded over the layer above), across paths they
+    add.  In the intermediate symbols (prediction, h1, …), for the chapter's table."""
+    import sympy as sp
+
+    def along(term):
+        product = sp.Integer(1)
+        for num, den, expr in term:
+            if num == "E" and den.startswith("out:") and den[4:] not in d.neuron_names[-1]:
+                product *= sp.Add(*[along(t) for t in d.paths(den[4:])])
+            else:
+                product *= expr
+        return product
+    return sp.Add(*[along(t) for t in d.chain(name)])
+
+
+def rounded_training(decimals, steps, net=None):
+    """The prediction before any step and after each of ``steps`` training steps when the
+    weights are rounded to ``decimals`` places after every step (``None``: never rounded),
+    as a reader would get who carried the document's printed weights into the next step."""
+    current = net or presets.load("2-2-1")
+    predictions = [float(current.forward().outputs[0, 0])]
+    for _ in range(int(steps)):
+        current = current.step()
+        if decimals is not None:
+            current = current.with_flat([round(float(v), decimals) for v in current.flat()])
+        predictions.append(float(current.forward().outputs[0, 0]))
+    return predictions
 
 
 # ---------------------------------------------------------------- one linear map
@@ -208,18 +261,55 @@ def curvature_reached(net, rate=None, steps=100_000, tol=1e-13):
     return None
 
 
-def steps_to_reach(net, rate=None, tolerance=5e-4, steps=5000):
+def trajectory(net, rate=None, steps=40, limit=1e8):
+    """The prediction before any step and after each of ``steps`` steps of the network's own
+    training (``Network.step``) at ``rate``; it stops early once the prediction leaves
+    [−limit, limit] or stops being a number (the run blows up)."""
+    current = net if rate is None else net.replace(learning_rate=float(rate))
+    predictions = [float(current.forward().outputs[0, 0])]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(int(steps)):
+            current = current.step()
+            p = float(current.forward().outputs[0, 0])
+            predictions.append(p)
+            if not math.isfinite(p) or abs(p) > limit:
+                break
+    return predictions
+
+
+def steps_to_reach(net, rate=None, tolerance=5e-4, steps=3000):
     """The first step count after which |prediction − target| < ``tolerance`` for good (up to
-    ``steps``); ``None`` if it never settles there."""
-    predictions, _ = run(net, rate, steps)
-    t = float(net.targets[0, 0])
-    last_outside = None
-    for k, p in enumerate(predictions):
-        if not abs(p - t) < tolerance:
-            last_outside = k
-    if last_outside == len(predictions) - 1:
-        return None
-    return 0 if last_outside is None else last_outside + 1
+    ``steps``), from the network's own training (``Network.train``: one sample, so the miss
+    is √(2E)); ``None`` if it never settles there or blows up."""
+    kind, n = regime(net, rate, tolerance, steps)
+    return n if kind == "reaches" else None
+
+
+def regime(net, rate=None, tolerance=5e-4, steps=3000):
+    """What training at ``rate`` does, from the network's own training: ``("reaches", n)``
+    (|prediction − target| < ``tolerance`` from step n on), ``("never settles", None)`` (still
+    outside after ``steps`` steps: it jumps between values) or ``("blows up", n)`` (training
+    stops with :class:`TrainingDiverged`; n is the first step at which |prediction| passes
+    10⁸)."""
+    current = net if rate is None else net.replace(learning_rate=float(rate))
+    if current.samples != 1:
+        raise SpecError("inputs: counting steps to the target needs one sample")
+    try:
+        history, _ = current.train(int(steps))
+    except TrainingDiverged:
+        return "blows up", len(trajectory(current, steps=steps)) - 1
+    misses = np.sqrt(2.0 * np.asarray(history))
+    outside = np.nonzero(~(misses < tolerance))[0]
+    if len(outside) and outside[-1] == len(misses) - 1:
+        return "never settles", None
+    return "reaches", 0 if not len(outside) else int(outside[-1]) + 1
+
+
+def largest_reaching_rate(net, lo=0.001, hi=2.0, tolerance=5e-4, steps=3000, iterations=20):
+    """By experiment with the network's own training: the learning rate above which it no
+    longer reaches |prediction − target| < ``tolerance`` within ``steps`` steps (bisection
+    between ``lo``, which must reach, and ``hi``, which must not).  Returns ``(lo, hi)``."""
+    return _bisect(lambda r: regime(net, r, tolerance, steps)[0] == "reaches", lo, hi, iterations)
 
 
 def period(net, rate, steps=20_000, longest=64, atol=1e-9):

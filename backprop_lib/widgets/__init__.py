@@ -5,10 +5,12 @@
 >>> AnswerBox("2-2-2", "dE/dw5", hint="…")       # an exercise's answer box
 >>> check("2-2-2", "dE/dw5", 0.082167041)        # the same check in Python
 
-Both widgets are anywidgets whose front end (``js/widget.js``) runs ``js/engine.js``, a
-JavaScript twin of backprop_lib; the tests hold the two to 1e-12 on random networks.
+Both widgets are anywidgets whose front ends (``js/widget.js``, ``js/answer.js``) run
+``js/engine.js``, a JavaScript twin of backprop_lib; the tests hold the two to 1e-12 on
+random networks.  The answer box judges with ``js/judge.js``, the twin of ``answers.py``.
 """
 from .answerbox import AnswerBox, check, key_text
 from .playground import Playground
+from .training import TrainingPlayground
 
-__all__ = ["AnswerBox", "Playground", "check", "key_text"]
+__all__ = ["AnswerBox", "Playground", "TrainingPlayground", "check", "key_text"]

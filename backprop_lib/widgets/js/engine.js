@@ -3,14 +3,16 @@
 // It mirrors backprop_lib/network.py (forward, backward, one step), compiled.py (training for
 // N steps, in the same order of operations) and quantities.py (the quantity keys), so that
 // what a page shows equals what the library computes; tests/test_widget_engine.py compares
-// the two on hundreds of random networks.  It also holds the exercise side: the seeded
-// generator of fresh numbers (as backprop_lib/variants.py), answer parsing, tolerances, and
-// the detection of common mistakes (as backprop_lib/widgets/answers.py).
+// the two on hundreds of random networks.  It also draws the exercises' fresh numbers with
+// the seeded generator of backprop_lib/variants.py; judging answers is judge.js's (as
+// backprop_lib/widgets/answers.py).
 //
 // A network here is a plain object made by fromSpec(spec) from backprop_lib's JSON spec:
 //   layers, activations, W[k][j] (Float64Array of the weights into neuron j of layer k + 1),
 //   B[k] (null, a number shared by the layer, or a Float64Array), X[s], T[s] (Float64Array per
 //   sample), loss, rate, updateBiases, mode, names (name → location), neuronNames, decimals.
+
+import * as Hess from "./hessian.js";
 
 // ------------------------------------------------------------------ networks
 
@@ -639,6 +641,9 @@ export function value(net, key, cache) {
     return param(cache.stepped, body.slice(0, -1));
   }
   const trace = cache.trace || (cache.trace = forward(net));
+  if (body.startsWith("d2E/") || body === "lambda_max" || body === "eta_max") {
+    return Hess.value(net, trace, grads(net, trace, cache, {}, null), parameters(net), body);   // second order
+  }
   if (body === "E") return trace.loss;
   const colon = body.indexOf(":");
   const kind = colon < 0 ? body : body.slice(0, colon);
@@ -826,133 +831,4 @@ export function draw(net, variant, seed = 0) {
     T = net.T.map(() => Float64Array.from(range(nOut), () => (wholeTargets ? rng.integer(1, 3) : twoDecimals(1, 99))));
   }
   return clone(net, { W, B, X, T });
-}
-
-// ------------------------------------------------------------------ answers
-
-// A typed answer as a number, or null: "0.0822", "-1.5e-3", "−0.019" (a typographic minus),
-// "0,5" (a decimal comma).
-export function parseAnswer(text) {
-  if (typeof text === "number") return Number.isFinite(text) ? text : null;
-  let t = String(text).trim().replace(/\u2212/g, "-").replace(/\s+/g, "");
-  if (t.includes(",") && !t.includes(".")) t = t.replace(",", ".");
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return null;
-  const x = Number(t);
-  return Number.isFinite(x) ? x : null;
-}
-
-// The tolerance of a check: {absolute: x} or {relative: r}; relative ones have a floor of
-// half a unit in the network's last decimal and, for an updated parameter (w5+), are taken
-// of its change rather than of its value.
-export function allowedError(net, key, exact, tolerance, cache) {
-  if (tolerance && tolerance.absolute !== undefined) return tolerance.absolute;
-  const rel = tolerance && tolerance.relative !== undefined ? tolerance.relative : 1e-4;
-  const floor = 0.5 * Math.pow(10, -net.decimals);
-  let scale = Math.abs(exact);
-  const { body, steps } = parseKey(key);
-  if (body.endsWith("+")) {
-    const before = steps === null ? net : trainedNet(net, steps, cache);
-    scale = Math.abs(exact - param(before, body.slice(0, -1)));
-  }
-  return Math.max(floor, rel * scale);
-}
-
-function trainedNet(net, steps, cache) {
-  cache = cache || {};
-  cache.trained = cache.trained || {};
-  if (!(steps in cache.trained)) cache.trained[steps] = { net: train(net, steps).net };
-  return cache.trained[steps].net;
-}
-
-// Values a common mistake gives for this key: [[code, value], …] in the order they are tried.
-export function mistakes(net, key, cache) {
-  cache = cache || {};
-  const { body, sample, steps } = parseKey(key);
-  const s = sample || 0;
-  const base = steps === null ? net : trainedNet(net, steps, cache);
-  const baseCache = steps === null ? cache : cache.trained[steps];
-  const plainKey = body + (sample !== null ? `[${s}]` : "");
-  const x = value(base, plainKey, baseCache);
-  const S = samples(net);
-  const half = net.loss === "half_sse";
-  const hasSigmoid = net.activations.includes("sigmoid");
-  const nOut = net.layers[depth(net)];
-  const out = [];
-  if (body.endsWith("+")) {
-    const name = body.slice(0, -1);
-    const p = findParam(base, name);
-    const before = getAt(base, p.loc);
-    const rate = base.rate;
-    const stepped = (r) => param(step(clone(base, { rate: r })), name);
-    out.push(["added", stepped(-rate)]);
-    if (rate !== 1) out.push(["no_rate", stepped(1)]);
-    if (half) {
-      out.push(["factor2", stepped(2 * rate)]);
-      out.push(["factor2", stepped(rate / 2)]);
-    }
-    const g = namedGradient(base, forward(base))[name];
-    out.push(["gradient_only", g], ["gradient_only", rate * g], ["unchanged", before]);
-    const worldOk = trainable(base, p) && (samples(base) === 1 || base.mode !== "online");
-    if (worldOk) {
-      const tr = forward(base);
-      if (hasSigmoid) out.push(["sigma_net", before - rate * namedGradient(base, tr, backward(base, tr, null, true))[name]]);
-      if (nOut > 1) {
-        for (let k = 0; k < nOut; k++) {
-          const g1 = namedGradient(base, tr, backward(base, tr, k))[name];
-          if (g1 !== 0) out.push(["one_path", before - rate * g1]);
-        }
-      }
-    }
-    out.push(["sign", -x]);
-  } else if (body === "E" || body.startsWith("E:")) {
-    if (half) out.push(["factor2", 2 * x], ["factor2", x / 2]);
-    if (S > 1) out.push(["sum_not_mean", S * x]);
-    out.push(["sign", -x]);
-  } else if (body.startsWith("net:") || body.startsWith("out:")) {
-    if (body.startsWith("out:")) {
-      const [l, j] = neuron(base, body.slice(4));
-      if (l > 0 && base.activations[l - 1] !== "linear") out.push(["forgot_activation", value(base, `net:${body.slice(4)}` + (sample !== null ? `[${s}]` : ""), baseCache)]);
-    }
-    out.push(["sign", -x]);
-  } else if (body.startsWith("dout") || body.startsWith("dnet:")) {
-    if (body.startsWith("dout") && hasSigmoid) {
-      out.push(["sigma_net", derivativeValue(base, forward(base), body, s, key, {}, { sigmaFromNet: true })]);
-    }
-    out.push(["sign", -x]);
-  } else if (body.startsWith("dE")) {
-    out.push(["sign", -x]);
-    if (half) out.push(["factor2", 2 * x], ["factor2", x / 2]);
-    const tr = forward(base);
-    if (hasSigmoid) out.push(["sigma_net", derivativeValue(base, tr, body, s, key, {}, { sigmaFromNet: true })]);
-    const [num] = partition(body.slice(1), "/d");
-    if (num === "E" && nOut > 1) {
-      for (let k = 0; k < nOut; k++) {
-        const c = {};
-        c[`grads:null:0`] = backward(base, tr, k);
-        const v1 = derivativeValue(base, tr, body, s, key, c);
-        if (v1 !== 0) out.push(["one_path", v1]);
-      }
-    }
-    if (S > 1 && num === "E" && !body.slice(1).split("/d")[1].includes(":")) out.push(["sum_not_mean", S * x]);
-  } else {
-    out.push(["sign", -x]);
-  }
-  if (steps !== null) out.push(["before_step", value(net, plainKey, {})]);
-  return out;
-}
-
-// Check an answer: {right, code, exact, allowed}.  code is null when right or when no
-// common mistake explains the answer; "not_a_number" when the text is not a number.
-export function checkAnswer(net, key, answer, tolerance) {
-  const cache = {};
-  const exact = value(net, key, cache);
-  const allowed = allowedError(net, key, exact, tolerance, cache);
-  const x = parseAnswer(answer);
-  if (x === null) return { right: false, code: "not_a_number", exact, allowed };
-  const close = (v) => Number.isFinite(v) && Math.abs(x - v) <= allowed * (1 + 1e-9);
-  if (close(exact)) return { right: true, code: null, exact, allowed };
-  for (const [code, v] of mistakes(net, key, cache)) {
-    if (close(v) && !close(exact)) return { right: false, code, exact, allowed };
-  }
-  return { right: false, code: null, exact, allowed };
 }
