@@ -346,11 +346,12 @@ class Network:
             result = train_compiled(self, steps)
             if result is not None:
                 history, theta = result
-                return _checked(history), self.with_flat(theta)
+                return _checked(history, theta), self.with_flat(theta)
         from .sgd import train
         # a diverging run overflows on its way to inf; _checked reports it as TrainingDiverged
         history, net = train(self, steps)
-        return _checked(history), net
+        return _checked(history, np.concatenate([np.ravel(a) for a in net.weights]
+                                                + [np.ravel(b) for b in net.biases if b is not None])), net
 
     def _train_in_chunks(self, steps, engine, progress):
         # Each chunk starts from the parameters the last one ended with, and its first loss
@@ -372,8 +373,12 @@ class Network:
         return format_number(x, self.decimals)
 
 
-def _checked(history):
+def _checked(history, theta=None):
     if math.isfinite(math.fsum(history)):
+        if theta is not None and not np.all(np.isfinite(theta)):
+            raise TrainingDiverged(
+                f"training diverged: a weight became {np.asarray(theta)[~np.isfinite(theta)][0]} "
+                f"in step {len(history) - 1}; try a smaller learning_rate")
         return [float(v) for v in history]
     for n, value in enumerate(history):
         if not math.isfinite(value):

@@ -122,9 +122,3 @@ def plain_forward(spec, sample):
                 x = [_act(layer["activation"], n) for n in nets]
     return x
 
-
-from hypothesis import settings  # noqa: E402
-
-# as tests/strategies.py: no deadline (sympy's derivations take a while), the first failure reported
-settings.register_profile("book", deadline=None, report_multiple_bugs=False, print_blob=True)
-settings.load_profile("book")

@@ -44,12 +44,6 @@ def away_from_kinks(net, margin=1e-3):
                for l in range(1, net.depth + 1) if net.activations[l - 1] == "relu")
 
 
-from hypothesis import settings  # noqa: E402
-
-# Report the first failure found rather than shrinking every distinct one at length.
-settings.register_profile("book", deadline=None, report_multiple_bugs=False, print_blob=True)
-settings.load_profile("book")
-
 
 @st.composite
 def deep_or_wide_networks(draw):
