@@ -53,11 +53,25 @@ class WindowPick(sp.Function):
         return sp.Integer(0)
 
 
+class Relu(sp.Function):
+    """ReLU left unevaluated in the whole expression; its derivative is the step.  (As a
+    ``Piecewise``, a ReLU of a sum of ReLUs sends sympy's condition handling into endless
+    recursion, even on a 3×3 input.)"""
+
+    @classmethod
+    def eval(cls, x):
+        return None
+
+    def fdiff(self, argindex=1):
+        return sp.Heaviside(self.args[0])
+
+
 def _pick(i, *window):
     return 1.0 if window.index(max(window)) == i else 0.0
 
 
-MODULES = [{"Heaviside": _heaviside, "Max": max, "WindowMax": lambda *w: max(w), "WindowPick": _pick}, "math"]
+MODULES = [{"Heaviside": _heaviside, "Max": max, "WindowMax": lambda *w: max(w), "WindowPick": _pick,
+            "Relu": lambda x: x if x > 0 else 0.0}, "math"]
 
 
 def _shape_key(net):
@@ -121,9 +135,14 @@ class ConvDerivation:
                          for c in range(C) for u in range(k) for v in range(k)]) + self.b[l][f]
                 for f in range(F) for r in range(Ho) for q in range(Wo)]
 
-    def layer_outs(self, l, nets):
+    def layer_outs(self, l, nets, relu=None):
+        """Layer l's outputs; ``relu``, if given, stands for ReLU (the whole expression's :class:`Relu`)."""
         layer = self.layers[l]
-        return list(nets) if layer.type == "maxpool" else activation_expr(layer.activation, list(nets))
+        if layer.type == "maxpool":
+            return list(nets)
+        if relu is not None and layer.activation == "relu":
+            return [relu(n) for n in nets]
+        return activation_expr(layer.activation, list(nets))
 
     # ------------------------------------------------------------------ the whole E
     @property
@@ -131,7 +150,7 @@ class ConvDerivation:
         """One sample's E as a single expression of the parameters, pixels and targets."""
         outs = list(self.inputs)
         for l in range(len(self.layers)):
-            outs = self.layer_outs(l, self.layer_nets(l, outs, pool=WindowMax))
+            outs = self.layer_outs(l, self.layer_nets(l, outs, pool=WindowMax), relu=Relu)
         return loss_expr(self.loss, outs, self.targets)
 
     def whole(self, name):
