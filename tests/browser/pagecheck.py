@@ -10,6 +10,7 @@ on purpose.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import html.parser
 import json
@@ -114,6 +115,67 @@ def chromium():
 def new_context(browser):
     return browser.new_context(viewport=VIEWPORT, color_scheme="light", reduced_motion="reduce",
                                service_workers="block")
+
+
+def guarded_context(browser):
+    """A new context whose requests to other machines never leave: each is blocked and noted in
+    ``context.outside``.  ``context.problems`` collects what its tabs report (see open_tab)."""
+    context = new_context(browser)
+    context.outside, context.problems = [], []
+
+    def route(r):
+        if is_local(r.request.url):
+            r.continue_()
+        else:
+            context.outside.append(r.request.url)
+            r.abort("blockedbyclient")
+
+    context.route("**/*", route)
+    return context
+
+
+def open_tab(context, url, *, ready=None, console=False, http_errors=False, timeout=30_000):
+    """A new tab of a guarded context at ``url``, once the JavaScript condition ``ready`` holds.
+    Script errors (and console errors, failed loads, if asked) go to ``context.problems``;
+    ``tab.outside`` and ``tab.problems`` are the context's lists."""
+    tab = context.new_page()
+    problems = context.problems
+    tab.on("pageerror", lambda e: problems.append(f"script error: {e}"))
+    if console:
+        tab.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
+    if http_errors:
+        tab.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status} {r.url}"))
+    tab.goto(url, wait_until="load")
+    if ready:
+        tab.wait_for_function(ready, timeout=timeout)
+    tab.outside, tab.problems = context.outside, problems
+    return tab
+
+
+@contextlib.contextmanager
+def book_in_chromium(*pages):
+    """The built book served on 127.0.0.1 and Chromium started: ``(browser, server)``.  Fails
+    at once, saying what to do, if a page of ``pages`` is not in the build."""
+    html = book_dir()
+    missing = [p for p in pages if not (html / p).is_file()]
+    if missing:
+        pytest.fail(f"no built book with {', '.join(missing)} at {html}: build it first (make book-strict)",
+                    pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with Server(html) as server, sync_playwright() as p:
+        browser = launch(p)
+        try:
+            yield browser, server
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
+def reading(page_path, **options):
+    """``page_path`` of the built book open in one guarded tab (options as for open_tab)."""
+    with book_in_chromium(page_path) as (browser, server):
+        yield open_tab(guarded_context(browser), server.base + page_path, **options)
 
 
 def is_local(url: str) -> bool:

@@ -13,7 +13,7 @@ import pytest
 import backprop_lib as bp
 from backprop_lib import variants
 from backprop_lib.widgets.answers import correct_choice, shown
-from pagecheck import Server, book_dir, is_local, launch, new_context
+from pagecheck import book_in_chromium, guarded_context, open_tab
 
 pytestmark = pytest.mark.browser
 
@@ -22,40 +22,16 @@ PAGES = ["chapters/2-2-1-practice.html", "chapters/2-2-2-exercises.html", "chapt
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    html = book_dir()
-    missing = [p for p in PAGES if not (html / p).is_file()]
-    if missing:
-        pytest.fail(f"no built book with {missing} at {html}: build it first (make book-strict)", pytrace=False)
-    with Server(html) as server, sync_playwright() as p:
-        chromium = launch(p)
+    with book_in_chromium(*PAGES) as (chromium, server):
         chromium.base = server.base
         yield chromium
-        chromium.close()
 
 
 def open_page(browser, path):
-    context = new_context(browser)
-    outside, problems = [], []
-
-    def route(r):
-        if is_local(r.request.url):
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort("blockedbyclient")
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
-    page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status} {r.url}"))
-    page.goto(browser.base + path, wait_until="load")
-    page.wait_for_function(
-        "() => document.querySelectorAll('.bp-answer').length > 0 && [...document.querySelectorAll('.bp-answer')]"
-        ".every(b => (b.querySelector('.bp-answer-numbers')?.textContent || '').length > 0)", timeout=30_000)
-    page.outside, page.problems = outside, problems
-    return page
+    return open_tab(guarded_context(browser), browser.base + path, http_errors=True,
+                    ready="() => document.querySelectorAll('.bp-answer').length > 0 && "
+                          "[...document.querySelectorAll('.bp-answer')]"
+                          ".every(b => (b.querySelector('.bp-answer-numbers')?.textContent || '').length > 0)")
 
 
 @pytest.fixture(scope="module")

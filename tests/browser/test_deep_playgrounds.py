@@ -5,14 +5,13 @@ every number they show is compared with what backprop_lib computes for their set
 DOM contract: a root ``.bp-depth`` / ``.bp-symmetry`` carrying ``data-state`` (the settings as
 JSON); numbers ``[data-layer]`` / ``[data-name]`` with their full value in ``data-value``.
 """
-import json
 import math
 
 import pytest
 
 from backprop_lib import depth as dp
 from backprop_lib.explain import _num
-from pagecheck import Server, book_dir, is_local, launch, new_context
+from pagecheck import reading
 
 pytestmark = pytest.mark.browser
 
@@ -33,35 +32,12 @@ READ_JS = """root => ({
 
 @pytest.fixture(scope="module")
 def page():
-    html = book_dir()
-    if not (html / PAGE).is_file():
-        pytest.fail(f"no built book with {PAGE} at {html}: build it first (make book-strict)", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with Server(html) as server, sync_playwright() as p:
-        browser = launch(p)
-        context = new_context(browser)
-        outside, problems = [], []
-
-        def route(r):
-            if is_local(r.request.url):
-                r.continue_()
-            else:
-                outside.append(r.request.url)
-                r.abort("blockedbyclient")
-
-        context.route("**/*", route)
-        tab = context.new_page()
-        tab.on("pageerror", lambda e: problems.append(f"script error: {e}"))
-        tab.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
-        tab.goto(server.base + PAGE, wait_until="load")
-        tab.wait_for_function("() => document.querySelector('.bp-depth [data-layer]')"
-                              " && document.querySelector('.bp-symmetry [data-name=\"w1\"]')", timeout=30_000)
-        tab.outside, tab.problems = outside, problems
+    ready = ("() => document.querySelector('.bp-depth [data-layer]')"
+             " && document.querySelector('.bp-symmetry [data-name=\"w1\"]')")
+    with reading(PAGE, ready=ready, console=True) as tab:
         yield tab
-        assert not outside, f"requests leaving the machine: {outside}"
-        assert not problems, problems
-        browser.close()
+        assert not tab.outside, f"requests leaving the machine: {tab.outside}"
+        assert not tab.problems, tab.problems
 
 
 def read(root):

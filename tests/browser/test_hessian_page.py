@@ -7,7 +7,7 @@ import pytest
 
 import backprop_lib as bp
 from backprop_lib.variants import draw
-from pagecheck import Server, book_dir, is_local, launch, new_context
+from pagecheck import reading
 
 pytestmark = pytest.mark.browser
 
@@ -20,33 +20,10 @@ NEURON = bp.Network(layers=[2, 1], activations=["linear"], weights=[[[0.4, 0.6]]
 
 @pytest.fixture(scope="module")
 def hessian_page():
-    html = book_dir()
-    if not (html / PAGE).is_file():
-        pytest.fail(f"no built book with {PAGE} at {html}: build it first (make book-strict)", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with Server(html) as server, sync_playwright() as p:
-        browser = launch(p)
-        context = new_context(browser)
-        outside, problems = [], []
-
-        def route(r):
-            if is_local(r.request.url):
-                r.continue_()
-            else:
-                outside.append(r.request.url)
-                r.abort("blockedbyclient")
-
-        context.route("**/*", route)
-        page = context.new_page()
-        page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
-        page.goto(server.base + PAGE, wait_until="load")
-        page.wait_for_function("() => document.querySelectorAll('.bp-answer .bp-answer-numbers').length >= 3"
-                               " && [...document.querySelectorAll('.bp-answer-numbers')].every(e => e.textContent)",
-                               timeout=30_000)
-        page.outside, page.problems = outside, problems
+    ready = ("() => document.querySelectorAll('.bp-answer .bp-answer-numbers').length >= 3"
+             " && [...document.querySelectorAll('.bp-answer-numbers')].every(e => e.textContent)")
+    with reading(PAGE, ready=ready) as page:
         yield page
-        browser.close()
 
 
 def box(page, key):

@@ -14,7 +14,7 @@ import pytest
 
 from backprop_lib import classifier
 from backprop_lib.pages import training as training_page
-from pagecheck import Server, book_dir, is_local, launch, new_context
+from pagecheck import book_in_chromium, guarded_context, open_tab
 
 pytestmark = pytest.mark.browser
 
@@ -43,37 +43,14 @@ TIME_TO_95_JS = """(root) => new Promise((resolve) => {
 
 @pytest.fixture(scope="module")
 def browser_and_server():
-    html = book_dir()
-    if not (html / PAGE).is_file():
-        pytest.fail(f"no built book with {PAGE} at {html}: build it first (make book-strict)", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with Server(html) as server, sync_playwright() as p:
-        browser = launch(p)
-        context = new_context(browser)
-        outside, problems = [], []
-
-        def route(r):
-            if is_local(r.request.url):
-                r.continue_()
-            else:
-                outside.append(r.request.url)
-                r.abort("blockedbyclient")
-
-        context.route("**/*", route)
-        context.outside, context.problems = outside, problems
-        yield context, server
-        browser.close()
+    with book_in_chromium(PAGE) as (browser, server):
+        yield guarded_context(browser), server
 
 
 def open_page(context, url):
-    page = context.new_page()
-    page.on("pageerror", lambda e: context.problems.append(f"script error: {e}"))
-    page.on("console", lambda m: m.type == "error" and context.problems.append(f"console error: {m.text}"))
-    page.goto(url, wait_until="load")
-    page.wait_for_function("() => { const s = document.querySelector('.bp-trainer [role=status]');"
-                           " return s && s.textContent.startsWith('step '); }", timeout=30_000)
-    return page
+    return open_tab(context, url, console=True,
+                    ready="() => { const s = document.querySelector('.bp-trainer [role=status]');"
+                          " return s && s.textContent.startsWith('step '); }")
 
 
 def status_of(page):

@@ -12,7 +12,7 @@ import pytest
 import backprop_lib as bp
 from backprop_lib import variants
 from backprop_lib.explain import _given
-from pagecheck import Server, book_dir, is_local, launch, new_context
+from pagecheck import reading
 
 pytestmark = pytest.mark.browser
 
@@ -23,35 +23,10 @@ PAGE = "chapters/playground.html"
 def widget_page():
     """The playground chapter, open in Chromium; ``page.outside`` lists blocked requests,
     ``page.problems`` script errors and failed loads."""
-    html = book_dir()
-    if not (html / PAGE).is_file():
-        pytest.fail(f"no built book with {PAGE} at {html}: build it first (make book-strict)", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with Server(html) as server, sync_playwright() as p:
-        browser = launch(p)
-        context = new_context(browser)
-        outside, problems = [], []
-
-        def route(r):
-            if is_local(r.request.url):
-                r.continue_()
-            else:
-                outside.append(r.request.url)
-                r.abort("blockedbyclient")
-
-        context.route("**/*", route)
-        page = context.new_page()
-        page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
-        page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status} {r.url}"))
-        page.goto(server.base + PAGE, wait_until="load")
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('.bp-playground [data-key=\"E\"]')].length >= 4"
-            " && (document.querySelector('.bp-answer .bp-answer-numbers')?.textContent || '').length > 0",
-            timeout=20_000)
-        page.outside, page.problems = outside, problems
+    ready = ("() => [...document.querySelectorAll('.bp-playground [data-key=\"E\"]')].length >= 4"
+             " && (document.querySelector('.bp-answer .bp-answer-numbers')?.textContent || '').length > 0")
+    with reading(PAGE, ready=ready, http_errors=True, timeout=20_000) as page:
         yield page
-        browser.close()
 
 
 def playground(page, preset_id):
