@@ -790,7 +790,7 @@ def _draw_once(net, rng):
 def parse(spec):
     """A :class:`ConvNetwork` from a spec (a dict as read from JSON); :class:`SpecError`,
     one line naming the field, for anything wrong."""
-    from .spec import MODES, NAME, _list, _number, _samples
+    from .spec import NAME, _list, _number, _samples, training_options
 
     if not isinstance(spec, dict):
         raise SpecError(f"spec: must be a JSON object, got {type(spec).__name__}")
@@ -948,29 +948,7 @@ def parse(spec):
     last = layers[-1].activation
     if loss == "cross_entropy" and last not in ("sigmoid", "softmax"):
         raise SpecError(f"loss: cross_entropy takes log(out), so the last layer must be sigmoid or softmax, not {last}")
-    rate = _number(spec["learning_rate"], "learning_rate")
-    if rate <= 0:
-        raise SpecError(f"learning_rate: must be greater than 0, got {spec['learning_rate']}")
-    mode = spec.get("mode", "batch")
-    if mode not in MODES:
-        raise SpecError(f"mode: must be \"batch\", \"online\" or \"minibatch\", got {json.dumps(mode)}")
-    batch_size = spec.get("batch_size")
-    if mode == "minibatch":
-        if batch_size is None:
-            raise SpecError("batch_size: missing (mode \"minibatch\" needs the number of samples per update)")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise SpecError(f"batch_size: must be a whole number ≥ 1, got {json.dumps(batch_size)}")
-    elif batch_size is not None:
-        raise SpecError(f"batch_size: only with mode \"minibatch\" (mode is {json.dumps(mode)})")
-    shuffle_seed = spec.get("shuffle_seed", 0)
-    if isinstance(shuffle_seed, bool) or not isinstance(shuffle_seed, int) or not 0 <= shuffle_seed < 2**31:
-        raise SpecError(f"shuffle_seed: must be a whole number from 0 to 2147483647, got {json.dumps(shuffle_seed)}")
-    decimals = spec.get("decimals", 9)
-    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 17:
-        raise SpecError(f"decimals: must be a whole number from 0 to 17, got {json.dumps(decimals)}")
-    title = spec.get("title", "")
-    if not isinstance(title, str):
-        raise SpecError(f"title: must be a string, got {json.dumps(title)}")
+    rate, mode, batch_size, shuffle_seed, decimals, title = training_options(spec)
 
     names = spec.get("names") or {}
     if not isinstance(names, dict):
