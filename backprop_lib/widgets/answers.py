@@ -47,8 +47,8 @@ HINTS = {
     "sigma_net": "the sigmoid's derivative takes the neuron's output: ∂out/∂net = out·(1 − out), not net·(1 − net).",
     "sigma_missing": "the activation's slope is missing. Between ∂E/∂out and ∂net/∂w comes ∂out/∂net "
                      "(for a sigmoid, out·(1 − out)), once for every neuron the path passes through.",
-    "one_path": "only one path is counted. A hidden neuron feeds every output, so its ∂E/∂out sums "
-                "the error arriving through each of them.",
+    "one_path": "only one path is counted. What feeds every output (a hidden neuron, or a bias the outputs "
+                "share) reaches the error through each of them, so its gradient sums what arrives by every path.",
     "updated_weights": "that uses the updated weights on the way back. The backward pass uses the weights "
                        "the forward pass used; every weight is updated only at the end.",
     "wrong_weight": "a weight on the way back is the wrong one. The error of an output reaches a hidden "

@@ -6,19 +6,12 @@
 // them is in the page until the reader asks.
 import * as E from "./engine.js";
 import * as J from "./judge.js";
+import * as Dom from "./dom.js";
+
+const { h } = Dom;
 
 const TRIES_BEFORE_WORKING = 2;
 
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "text") el.textContent = v;
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children) if (c != null) el.append(c);
-  return el;
-}
 
 // Text with _{…} subscripts and ^{…} superscripts, as DOM nodes; names: terms to write in a
 // document's own names ({"out_{prediction}": "prediction"}).
@@ -105,7 +98,8 @@ function renderAnswer(model, el) {
   const solutionList = h("ol", { class: "bp-answer-steps" });
   if (solution) solution.append(solutionList);
   const tolerance = h("div", { class: "bp-answer-tolerance", text: model.get("_tolerance_text") });
-  root.append(label, numbers, row, result, showWorking ? working : null, hintBox, solution, tolerance);
+  // (append() would write a null as the text "null")
+  root.append(...[label, numbers, row, result, showWorking ? working : null, hintBox, solution, tolerance].filter(Boolean));
 
   const base = E.fromSpec(model.get("spec"));
   let variant = model.get("variant") || 0;

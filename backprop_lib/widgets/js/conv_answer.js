@@ -5,17 +5,10 @@
 import * as C from "./conv.js";
 import * as J from "./conv_judge.js";
 import * as E from "./engine.js";
+import * as Dom from "./dom.js";
 
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "text") el.textContent = v;
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children) if (c != null) el.append(c);
-  return el;
-}
+const { h } = Dom;
+
 
 function matrix(caption, values, rows, cols) {
   const t = h("table", { class: "bp-grid bp-small" }, h("caption", { text: caption }));

@@ -5,19 +5,10 @@
 // library.  The root carries data-spec, the network at the current slider values.
 import * as C from "./conv.js";
 import * as E from "./engine.js";
+import * as Dom from "./dom.js";
 
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "text") el.textContent = v;
-    else if (k === "html") el.innerHTML = v;
-    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children) if (c != null) el.append(c);
-  return el;
-}
+const { h } = Dom;
+
 
 function range(n) {
   return Array.from({ length: n }, (_, i) => i);

@@ -5,20 +5,12 @@
 // DOM contract (the browser tests read it): the root .bp-depth carries data-state (the
 // settings as JSON); each layer's number is [data-layer="l"] with its full value in data-value.
 import * as D from "./depth.js";
+import * as Dom from "./dom.js";
+
+const { h } = Dom;
 
 const SVGNS = "http://www.w3.org/2000/svg";
 
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "text") el.textContent = v;
-    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children) if (c != null) el.append(c);
-  return el;
-}
 
 function s(tag, attrs) {
   const el = document.createElementNS(SVGNS, tag);

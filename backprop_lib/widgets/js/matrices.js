@@ -9,18 +9,10 @@
 // aria-label, and numbers [data-key] (backprop_lib's quantity keys) at the network's decimals.
 import * as E from "./engine.js";
 import * as M from "./matrixform.js";
+import * as Dom from "./dom.js";
 
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "text") el.textContent = v;
-    else if (k === "html") el.innerHTML = v;
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children) if (c != null) el.append(c);
-  return el;
-}
+const { h } = Dom;
+
 
 function escapeHTML(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);

@@ -8,6 +8,9 @@
 // "gap") at nine decimals, its full value in data-value.
 import * as D from "./depth.js";
 import * as E from "./engine.js";
+import * as Dom from "./dom.js";
+
+const { h } = Dom;
 
 const SVGNS = "http://www.w3.org/2000/svg";
 const START_TEXT = {
@@ -21,16 +24,6 @@ const START_NOTE = {
   random: "All eight weights drawn at random (uniform in −0.5 … 0.5) from the seed.",
 };
 
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "text") el.textContent = v;
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children) if (c != null) el.append(c);
-  return el;
-}
 
 function s(tag, attrs) {
   const el = document.createElementNS(SVGNS, tag);
