@@ -109,6 +109,14 @@ def published_table(preset_id, section=None, net=None, keys=None, names=None):
     return Markdown("\n".join(lines))
 
 
+def quoted(preset_id, key):
+    """The number a document prints for ``key`` (as it prints it), for a quotation in the text."""
+    for p in presets.published(preset_id):
+        if p["key"] == key:
+            return p["quote"]
+    raise KeyError(f"{preset_id} publishes no number for {key}")
+
+
 # myst-nb's prefix for glued outputs: its {glue} roles read a cell's outputs stored under it.
 GLUE_PREFIX = "application/papermill.record/"
 

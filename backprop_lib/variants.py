@@ -104,7 +104,9 @@ def draw(net, variant, seed=0):
             targets.append([1.0 if j == c else 0.0 for j in range(n_out)])
     else:
         whole_targets = _all_whole(net.targets)
-        targets = [[float(rng.integer(1, 3)) if whole_targets else two_decimals(1, 99)
+        # whole targets of a sigmoid output are class labels, 0 or 1; of any other, 1 to 3
+        lo, hi = (0, 1) if net.activations[-1] == "sigmoid" else (1, 3)
+        targets = [[float(rng.integer(lo, hi)) if whole_targets else two_decimals(1, 99)
                     for _ in range(n_out)] for _ in range(net.samples)]
     return net.replace(weights=weights, biases=biases, inputs=inputs, targets=targets)
 

@@ -448,7 +448,7 @@ def test_conv_widgets_construction_and_python_checks(capsys):
     assert one_line(lambda: ConvPlayground(bp.preset("2-2-2"))).startswith("ConvPlayground: expected a conv network")
     assert one_line(lambda: ConvPlayground(net, decimals=30)).startswith("decimals:")
     box = ConvAnswerBox(net, "dE/dk11", seed=15)
-    assert box.label == "∂E/∂k11 =" and box.tolerance == {"relative": 5e-4}
+    assert box.label == "∂E/∂k11 =" and box.tolerance == {"figures": 3}
     assert box.check(f"{conv.value(net, 'dE/dk11'):.4g}") is True
     assert one_line(lambda: ConvAnswerBox(net, "dE/dk99")).startswith("dE/dk99: not a quantity of this network")
     assert one_line(lambda: ConvAnswerBox(net, "speed")).startswith("speed: not a quantity key")
@@ -550,3 +550,22 @@ def test_the_digits_cnn_learns():
     history, cnn = conv_digits.train_cnn(data, epochs=6, learning_rate=0.3, seed=1)
     assert history[-1] < history[0] / 5
     assert conv_digits.accuracy(cnn, data.test_images, data.test_labels) > 0.9
+
+
+def test_a_hand_calculation_is_right_to_the_digits_it_gives():
+    """As every answer box of the book: the exact value rounded to the digits typed passes
+    (from 3 significant figures), fewer digits are asked for, and a slip is named."""
+    from backprop_lib.widgets.convolution import check_answer, tolerance_spec
+
+    net = conv.example()
+    tol = tolerance_spec(None)
+    for key in ["k22+", "dE/dk11", "dE/db1", "E", "out:p2_12"]:
+        exact = conv.value(net, key)
+        for figures in (3, 4, 6):
+            assert check_answer(net, key, f"{exact:#.{figures}g}", tol)[:2] == (True, None), (key, figures)
+        if float(f"{exact:.2g}") != exact:          # (a pooled 0.49 is exact at two figures)
+            assert check_answer(net, key, f"{exact:#.2g}", tol)[1] == "few_digits"
+        off = float(f"{exact:.4g}") + 3 * 10 ** (math.floor(math.log10(abs(exact))) - 3)
+        assert check_answer(net, key, f"{off:.4g}", tol)[0] is False
+    grad = conv.value(net, "dE/dk11")
+    assert check_answer(net, "dE/dk11", f"{-grad:.5g}", tol)[1] == "sign"

@@ -305,6 +305,21 @@ def test_python_and_javascript_draw_the_same_numbers():
         assert r["spec"] == json.loads(json.dumps(bp.to_spec(drawn)))
 
 
+def test_whole_targets_of_a_sigmoid_output_stay_class_labels_in_both_languages():
+    """A classifier's targets are 0 or 1: fresh numbers must not make one 3 (a sigmoid never
+    reaches it); a linear output's whole targets still range over 1 to 3."""
+    classifier = bp.Network(layers=[2, 2, 1], activations=["tanh", "sigmoid"],
+                            weights=[[[0.1, 0.2], [0.3, 0.4]], [[0.5, 0.6]]], biases=[0.0, 0.0],
+                            inputs=[[0.5, -0.5], [1.0, 0.2]], targets=[[1.0], [0.0]], learning_rate=0.5)
+    drawn = [variants.draw(classifier, v, 7) for v in range(1, 41)]
+    labels = {t for d in drawn for t in d.targets.ravel()}
+    assert labels == {0.0, 1.0}
+    linear = {t for v in range(1, 41) for t in variants.draw(bp.preset("2-2-1"), v, 7).targets.ravel()}
+    assert linear == {1.0, 2.0, 3.0}
+    results = run_node([{"kind": "draw", "spec": bp.to_spec(classifier), "variant": v, "seed": 7} for v in range(1, 41)])
+    assert [r["spec"]["targets"] for r in results] == [d.targets.tolist() for d in drawn]
+
+
 def test_variants_keep_the_shape_and_change_the_numbers():
     net = bp.preset("2-2-2")
     assert variants.draw(net, 0).flat().tolist() == net.flat().tolist()

@@ -29,8 +29,8 @@ from .. import conv
 from ..network import SpecError
 from ..quantities import _KEY
 from . import _bundle
+from .answers import FIGURES, NEAR, HINTS as ANSWER_HINTS, typed_precision
 
-DEFAULT_RELATIVE = 5e-4
 CSS = (Path(__file__).parent / "js" / "conv.css").read_text(encoding="utf-8")
 
 HINTS = {
@@ -45,6 +45,9 @@ HINTS = {
     "unchanged": "that is the value before the update: subtract η·∂E/∂k.",
     "gradient_only": "that is the gradient, not the updated value: k⁺ = k − η·∂E/∂k.",
     "not_a_number": "type a number, such as 0.0179 or -1.5e-3.",
+    "few_digits": ANSWER_HINTS["few_digits"],
+    "more_digits": ANSWER_HINTS["more_digits"],
+    "last_digit": ANSWER_HINTS["last_digit"],
     "generic": "recompute each step with the numbers shown, carrying all their decimals.",
 }
 
@@ -70,9 +73,11 @@ def parse_answer(answer):
 
 
 def tolerance_spec(tolerance):
-    """``{"relative": r}`` (None: 0.05 %; a string "0.1%") or ``{"absolute": a}`` (a number)."""
+    """``{"figures": 3}`` (None: right to the digits typed, at least 3 significant figures, as
+    every answer box of the book), ``{"relative": r}`` (a string "0.1%") or ``{"absolute": a}``
+    (a number)."""
     if tolerance is None:
-        return {"relative": DEFAULT_RELATIVE}
+        return {"figures": FIGURES}
     if isinstance(tolerance, bool):
         raise SpecError(f"tolerance: must be a number or a percentage such as \"0.1%\", got {tolerance!r}")
     if isinstance(tolerance, (int, float)):
@@ -88,6 +93,9 @@ def tolerance_spec(tolerance):
 
 
 def tolerance_text(net, tol):
+    if "figures" in tol:
+        return (f"An answer is right when it is the exact value rounded to the digits you type "
+                f"(at least {tol['figures']} significant figures).")
     if "absolute" in tol:
         return f"Answers within ±{tol['absolute']:g} of the exact value are accepted."
     return (f"Answers within {tol['relative'] * 100:g} % of the exact value (of the change, for an updated "
@@ -95,6 +103,8 @@ def tolerance_text(net, tol):
 
 
 def allowed_error(net, key, exact, tol):
+    if "figures" in tol:
+        return 0.5 * 10.0 ** -net.decimals
     if "absolute" in tol:
         return tol["absolute"]
     body = _KEY.match(key)["body"]
@@ -175,12 +185,36 @@ def check_answer(net, key, answer, tol):
     def close(v):
         return math.isfinite(v) and abs(x - v) <= allowed * (1 + 1e-9)
 
-    if close(exact):
-        return True, None, exact, allowed
-    for code, v in mistakes(net, key):
-        if close(v):
-            return False, code, exact, allowed
-    return False, None, exact, allowed
+    if "figures" not in tol:
+        if close(exact):
+            return True, None, exact, allowed
+        for code, v in mistakes(net, key):
+            if close(v):
+                return False, code, exact, allowed
+        return False, None, exact, allowed
+    # the book's rule (backprop_lib/widgets/answers.py): right to the digits typed
+    figures, unit = typed_precision(answer)
+    half = 0.5 * unit * (1 + 1e-9)
+    noise = 1e-12 * abs(exact) + 1e-15
+    if abs(x - exact) <= noise:
+        return True, None, exact, noise
+    if figures < tol["figures"]:
+        return False, "few_digits", exact, half
+    slips = [(c, v) for c, v in mistakes(net, key) if math.isfinite(v) and abs(v - exact) > noise]
+
+    def within(v):                      # (a slip's last bits may differ between the languages)
+        return abs(x - v) <= max(half, 1e-12 * abs(v) + 1e-15)
+
+    if abs(x - exact) <= half:
+        if any(within(v) for _, v in slips):
+            return False, "more_digits", exact, half
+        return True, None, exact, half
+    for code, v in slips:
+        if within(v):
+            return False, code, exact, half
+    if abs(x - exact) <= NEAR * unit:
+        return False, "last_digit", exact, half
+    return False, None, exact, half
 
 
 def verdict(right, code, author_hint, exact, net):
@@ -273,7 +307,7 @@ class ConvPlayground(anywidget.AnyWidget):
 
 class ConvAnswerBox(anywidget.AnyWidget):
     """An exercise's answer box for a quantity of a conv network, with the same arguments as
-    :class:`backprop_lib.widgets.AnswerBox`: ``hint``, ``tolerance`` (None: 0.05 %; a number:
+    :class:`backprop_lib.widgets.AnswerBox`: ``hint``, ``tolerance`` (None: right to the digits typed; a number:
     absolute; "0.1%"), ``variants`` ("New numbers"), ``seed`` and ``label``.  The numbers shown
     and the exact value are computed in the browser (the answer is not in the page)."""
 

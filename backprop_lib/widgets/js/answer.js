@@ -31,7 +31,13 @@ function rich(text, names) {
 }
 
 function stepItem(net, line, names) {
-  const li = h("li", { class: "bp-answer-step" }, rich(line.text, names));
+  // in a document's own names two sides can read alike (out = net for a linear neuron):
+  // "prediction = prediction" is written once
+  let text = line.text;
+  for (const [from, to] of Object.entries(names || {})) text = text.split(from).join(to);
+  const sides = /^([^=]+) = ([^=]+)$/.exec(text);
+  if (sides && sides[1].trim() === sides[2].trim()) text = sides[1].trim();
+  const li = h("li", { class: "bp-answer-step" }, rich(text, {}));
   if (line.value !== null) li.append(" = ", h("span", { class: "bp-num", text: J.shown(net, line.value) }));
   return li;
 }

@@ -15,7 +15,22 @@ export function parseAnswer(answer) {
   return Number.isFinite(x) ? x : null;
 }
 
+// [figures, unit]: the significant figures typed and the place value of the last digit, as
+// judge.js and backprop_lib/widgets/answers.py read them: "0.0827" → [3, 1e-4].
+export function typedPrecision(answer) {
+  let t = typeof answer === "number" ? String(answer) : String(answer).trim().replace(/\u2212/g, "-").replace(/\s+/g, "");
+  if (t.includes(",") && !t.includes(".")) t = t.replace(",", ".");
+  const m = /^[+-]?([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?$/.exec(t);
+  if (!m) return null;
+  const integer = m[1] || "";
+  const frac = m[2] || "";
+  return [(integer + frac).replace(/^0+/, "").length, Number(`1e${Number(m[3] || 0) - frac.length}`)];
+}
+
+const NEAR = 1.5;
+
 export function allowedError(net, key, exact, tol) {
+  if (tol.figures !== undefined) return 0.5 * Math.pow(10, -net.decimals);
   if (tol.absolute !== undefined) return tol.absolute;
   const body = KEY.exec(key)[1];
   let scale = Math.abs(exact);
@@ -70,8 +85,27 @@ export function checkAnswer(net, key, answer, tol) {
   const allowed = allowedError(net, key, exact, tol);
   const x = parseAnswer(answer);
   if (x === null) return { right: false, code: "not_a_number", exact, allowed };
-  const close = (v) => Number.isFinite(v) && Math.abs(x - v) <= allowed * (1 + 1e-9);
-  if (close(exact)) return { right: true, code: null, exact, allowed };
-  for (const [code, v] of mistakes(net, key)) if (close(v)) return { right: false, code, exact, allowed };
-  return { right: false, code: null, exact, allowed };
+  if (tol.figures === undefined) {
+    const close = (v) => Number.isFinite(v) && Math.abs(x - v) <= allowed * (1 + 1e-9);
+    if (close(exact)) return { right: true, code: null, exact, allowed };
+    for (const [code, v] of mistakes(net, key)) if (close(v)) return { right: false, code, exact, allowed };
+    return { right: false, code: null, exact, allowed };
+  }
+  // the book's rule (judge.js): right to the digits typed
+  const [figures, unit] = typedPrecision(answer);
+  const half = 0.5 * unit * (1 + 1e-9);
+  const noise = 1e-12 * Math.abs(exact) + 1e-15;
+  const r = (right, code, a) => ({ right, code, exact, allowed: a });
+  if (Math.abs(x - exact) <= noise) return r(true, null, noise);
+  if (figures < tol.figures) return r(false, "few_digits", half);
+  const slips = mistakes(net, key).filter(([, v]) => Number.isFinite(v) && Math.abs(v - exact) > noise);
+  // (a slip's last bits may differ between the languages)
+  const within = (v) => Math.abs(x - v) <= Math.max(half, 1e-12 * Math.abs(v) + 1e-15);
+  if (Math.abs(x - exact) <= half) {
+    if (slips.some(([, v]) => within(v))) return r(false, "more_digits", half);
+    return r(true, null, half);
+  }
+  for (const [code, v] of slips) if (within(v)) return r(false, code, half);
+  if (Math.abs(x - exact) <= NEAR * unit) return r(false, "last_digit", half);
+  return r(false, null, half);
 }

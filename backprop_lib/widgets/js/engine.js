@@ -828,7 +828,9 @@ export function draw(net, variant, seed = 0) {
     });
   } else {
     const wholeTargets = whole(net.T);
-    T = net.T.map(() => Float64Array.from(range(nOut), () => (wholeTargets ? rng.integer(1, 3) : twoDecimals(1, 99))));
+    // whole targets of a sigmoid output are class labels, 0 or 1; of any other, 1 to 3
+    const [lo, hi] = net.activations[L - 1] === "sigmoid" ? [0, 1] : [1, 3];
+    T = net.T.map(() => Float64Array.from(range(nOut), () => (wholeTargets ? rng.integer(lo, hi) : twoDecimals(1, 99))));
   }
   return clone(net, { W, B, X, T });
 }

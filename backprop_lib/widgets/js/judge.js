@@ -630,7 +630,9 @@ export function working(net, key) {
         perSample.push(sum);
         const terms = names[l].map((n) => `δ_{${n}}`);
         const values = names[l].map((n, j) => par(grads.delta[l][q][j]));
-        add(`${paramName(p.name)} feeds ${names[l].join(" and ")}: its gradient adds their deltas, ∂E/∂${paramName(p.name)} = ${terms.join(" + ")} = ${values.join(" + ")}`, sum, S === 1 ? `dE/d${p.name}` : null);
+        add(terms.length > 1
+          ? `${paramName(p.name)} feeds ${names[l].join(" and ")}: its gradient adds their deltas, ∂E/∂${paramName(p.name)} = ${terms.join(" + ")} = ${values.join(" + ")}`
+          : `${paramName(p.name)} feeds ${names[l][0]} alone: ∂E/∂${paramName(p.name)} = ${terms[0]}·1`, sum, S === 1 ? `dE/d${p.name}` : null);
       } else {
         const j = p.loc[2];
         deltaFactors(l, j, q, grads);
