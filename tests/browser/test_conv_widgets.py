@@ -128,7 +128,8 @@ def test_conv_answer_boxes_judge_and_draw_new_numbers(conv_page):
     spread = dict(convolution.mistakes(shown, key))["spread"]
     assert convolution.HINTS["spread"] in answer(repr(spread))
     assert convolution.HINTS["sign"] in answer(repr(-exact))
-    assert answer("0.5").startswith("Not yet: Only the positions")              # the author's hint
+    assert convolution.HINTS["few_digits"] in answer("0.5")                     # too few figures to judge
+    assert answer("0.500").startswith("Not yet: Only the positions")            # the author's hint
     assert convolution.HINTS["not_a_number"] in answer("zero")
     box.locator("button.bp-answer-new").click()
     page.wait_for_function("el => el.value === ''", arg=field.element_handle())
