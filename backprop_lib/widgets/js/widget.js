@@ -592,8 +592,10 @@ function renderPlayground(model, el) {
     }
     curve.line.setAttribute("points", pts.join(" "));
     const dec = Math.min(base.decimals, 6);
-    curve.yTop.textContent = useLog ? `1e${yHi.toFixed(1)}` : E.formatNumber(yHi, dec);
-    curve.yBottom.textContent = useLog ? `1e${yLo.toFixed(1)}` : E.formatNumber(yLo, dec);
+    // a run that blows up reaches numbers of a hundred digits: such ticks are written 3.20e+170
+    const tick = (v) => (Math.abs(v) >= 1e6 ? v.toExponential(2) : E.formatNumber(v, dec));
+    curve.yTop.textContent = useLog ? `1e${yHi.toFixed(1)}` : tick(yHi);
+    curve.yBottom.textContent = useLog ? `1e${yLo.toFixed(1)}` : tick(yLo);
   }
 
   // ---------------------------------------------------------------- one update
