@@ -40,7 +40,8 @@ NEAR = 1.5                  # within this many units of the last typed digit: "n
 FAR = 3.0                   # a slip matched loosely must differ from the exact by this many units
 
 HINTS = {
-    "sign": "the sign is flipped. Check each factor's sign: ∂E/∂out = −(target − out) = out − target.",
+    "sign": "the sign is flipped. Check each factor's sign, starting with ∂E/∂out: for squared error "
+            "−(target − out) = out − target, for cross-entropy −target/out.",
     "added": "you added the step. Gradient descent subtracts it: w⁺ = w − η·∂E/∂w.",
     "no_rate": "the learning rate is missing: w⁺ = w − η·∂E/∂w.",
     "factor2": "off by a factor of 2. The ½ in E = ½(target − out)² cancels the 2 that the square brings down.",
