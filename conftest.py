@@ -12,6 +12,9 @@ Two cell tags loosen this where a cell shows chaos or rounding noise on purpose,
 last digits, or its pixels, vary from one CPU to another by more:
 - ``nbval-close-1e-3`` (any power of ten): the cell's numbers agree to that relative tolerance;
 - ``nbval-figure-varies``: the cell's pictures are not compared (its text and numbers are).
+
+A kernel that dies before it answers (two workers' kernels can race for the same TCP port
+while they start) is started again, up to twice; a notebook's own failures are not retried.
 """
 from __future__ import annotations
 
@@ -87,6 +90,18 @@ def cell_tolerance(tags) -> tuple[float, bool]:
     return rel, "nbval-figure-varies" not in tags
 
 
+def retrying(start, attempts=3):
+    """``start`` (nbval's kernel start), tried again when the kernel dies while starting."""
+    def start_new_kernel(*args, **kwargs):
+        for attempt in range(attempts):
+            try:
+                return start(*args, **kwargs)
+            except RuntimeError:            # "Kernel died before replying to kernel_info"
+                if attempt == attempts - 1:
+                    raise
+    return start_new_kernel
+
+
 def pytest_configure(config):
     if not config.getoption("nbval", default=False):
         return
@@ -96,6 +111,9 @@ def pytest_configure(config):
     compare = IPyNbCell.compare_outputs
     if getattr(compare, "aligns_numbers", False):
         return
+    import nbval.kernel
+
+    nbval.kernel.start_new_kernel = retrying(nbval.kernel.start_new_kernel)
 
     def compare_outputs(self, test, ref, skip_compare=None):
         rel, figures = cell_tolerance(self.cell.metadata.get("tags", []))

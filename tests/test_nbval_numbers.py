@@ -39,3 +39,24 @@ def test_svg_clip_path_names_do_not_matter_but_coordinates_do():
     assert accepted(renamed)
     assert accepted(renamed.replace('x="57.6"', 'x="57.600000000001"'))
     assert not accepted(renamed.replace('x="57.6"', 'x="58.6"'))
+
+
+def test_a_kernel_that_dies_while_starting_is_started_again_twice_at_most():
+    calls = []
+
+    def flaky(fail_times):
+        def start(name):
+            calls.append(name)
+            if len(calls) <= fail_times:
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            return ("km", "kc")
+        return start
+
+    assert rule.retrying(flaky(2))("python3") == ("km", "kc") and len(calls) == 3
+    calls.clear()
+    try:
+        rule.retrying(flaky(3))("python3")
+    except RuntimeError as e:
+        assert "Kernel died" in str(e) and len(calls) == 3
+    else:
+        raise AssertionError("a kernel that never starts must fail")
