@@ -174,8 +174,13 @@ def test_explain_step_adds_up_to_the_gradient_and_the_update():
 
 # ------------------------------------------------------------------ the code exercises' checks
 def _verdict(fn, check, capsys):
-    right = check(fn)
-    return right, capsys.readouterr().out.strip()
+    """(right, the line the check cell shows): a verdict shows itself as one line and prints
+    nothing, so the cell shows no stray True or False."""
+    verdict = check(fn)
+    printed = capsys.readouterr().out.strip()
+    line = repr(verdict)
+    assert printed == "" and line.startswith(("Right: ", "Not yet: ")) and "\n" not in line, (printed, line)
+    return bool(verdict), line
 
 
 def test_the_code_exercises_say_right_and_not_yet(capsys):

@@ -66,10 +66,12 @@ def judge(fn, name, cases, shape):
 
 
 def check(fn, name, cases, shape):
-    """Print the verdict on the reader's function; return True or False."""
+    """The verdict on the reader's function: shown as one line, "Right: …" or "Not yet: …",
+    and true when right."""
+    from ..verdict import Verdict
+
     right, line = judge(fn, name, cases, shape)
-    print(line)
-    return right
+    return Verdict(right, line.split(": ", 1)[1])
 
 
 def finite(x):
