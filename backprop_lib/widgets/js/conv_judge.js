@@ -1,6 +1,7 @@
 // Judging a reader's answer about a conv network, as backprop_lib/widgets/convolution.py does
 // (the tests compare the two on many answers): tolerance, and the common slips recognised.
 import * as C from "./conv.js";
+import * as Read from "./reading.js";
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const KEY = /^([^@[]+)(\[(\d+)\])?(@(\d+))?$/;
@@ -15,19 +16,7 @@ export function parseAnswer(answer) {
   return Number.isFinite(x) ? x : null;
 }
 
-// [figures, unit]: the significant figures typed and the place value of the last digit, as
-// judge.js and backprop_lib/widgets/answers.py read them: "0.0827" → [3, 1e-4].
-export function typedPrecision(answer) {
-  let t = typeof answer === "number" ? String(answer) : String(answer).trim().replace(/\u2212/g, "-").replace(/\s+/g, "");
-  if (t.includes(",") && !t.includes(".")) t = t.replace(",", ".");
-  const m = /^[+-]?([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?$/.exec(t);
-  if (!m) return null;
-  const integer = m[1] || "";
-  const frac = m[2] || "";
-  return [(integer + frac).replace(/^0+/, "").length, Number(`1e${Number(m[3] || 0) - frac.length}`)];
-}
-
-const NEAR = 1.5;
+const NEAR = 1.5;               // as judge.js: within this many units of the last digit, "nearly"
 
 export function allowedError(net, key, exact, tol) {
   if (tol.figures !== undefined) return 0.5 * Math.pow(10, -net.decimals);
@@ -92,7 +81,7 @@ export function checkAnswer(net, key, answer, tol) {
     return { right: false, code: null, exact, allowed };
   }
   // the book's rule (judge.js): right to the digits typed
-  const [figures, unit] = typedPrecision(answer);
+  const [figures, unit] = Read.typedPrecision(answer);
   const half = 0.5 * unit * (1 + 1e-9);
   const noise = 1e-12 * Math.abs(exact) + 1e-15;
   const r = (right, code, a) => ({ right, code, exact, allowed: a });

@@ -7,19 +7,8 @@
 import * as D from "./depth.js";
 import * as Dom from "./dom.js";
 
-const { h } = Dom;
+const { h, s } = Dom;
 
-const SVGNS = "http://www.w3.org/2000/svg";
-
-
-function s(tag, attrs) {
-  const el = document.createElementNS(SVGNS, tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "text") el.textContent = v;
-    else el.setAttribute(k, v);
-  }
-  return el;
-}
 
 let uid = 0;
 

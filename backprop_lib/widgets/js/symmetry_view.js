@@ -10,9 +10,8 @@ import * as D from "./depth.js";
 import * as E from "./engine.js";
 import * as Dom from "./dom.js";
 
-const { h } = Dom;
+const { h, s } = Dom;
 
-const SVGNS = "http://www.w3.org/2000/svg";
 const START_TEXT = {
   equal: "identical hidden neurons",
   incoming: "equal incoming weights only",
@@ -24,15 +23,6 @@ const START_NOTE = {
   random: "All eight weights drawn at random (uniform in −0.5 … 0.5) from the seed.",
 };
 
-
-function s(tag, attrs) {
-  const el = document.createElementNS(SVGNS, tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "text") el.textContent = v;
-    else el.setAttribute(k, v);
-  }
-  return el;
-}
 
 let uid = 0;
 

@@ -9,8 +9,10 @@
 import * as E from "./engine.js";
 import * as D from "./datasets.js";
 import * as T from "./trainer.js";
+import * as Dom from "./dom.js";
 
-const SVGNS = "http://www.w3.org/2000/svg";
+const { h, s } = Dom;
+
 const LO = -1.8;
 const HI = 1.8;
 const GRID = 50;
@@ -23,27 +25,6 @@ const OWNER = "__bpTrainerAddressOwner";
 
 // ------------------------------------------------------------------ small DOM helpers
 
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  setAttrs(el, attrs);
-  for (const c of children) if (c != null) el.append(c);
-  return el;
-}
-
-function s(tag, attrs) {
-  const el = document.createElementNS(SVGNS, tag);
-  setAttrs(el, attrs);
-  return el;
-}
-
-function setAttrs(el, attrs) {
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "text") el.textContent = v;
-    else if (k === "html") el.innerHTML = v;
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-}
 
 function esc(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);

@@ -6,35 +6,14 @@
 // and is found again through a map, so a move costs the arithmetic and a few hundred text
 // assignments, not a new page.
 import * as E from "./engine.js";
+import * as Dom from "./dom.js";
 
-const SVGNS = "http://www.w3.org/2000/svg";
+const { h, s } = Dom;
+
 const MAX_STEPS = 100000;
 
 // ------------------------------------------------------------------ small DOM helpers
 
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  setAttrs(el, attrs);
-  for (const c of children) if (c != null) el.append(c);
-  return el;
-}
-
-function s(tag, attrs, ...children) {
-  const el = document.createElementNS(SVGNS, tag);
-  setAttrs(el, attrs);
-  for (const c of children) if (c != null) el.append(c);
-  return el;
-}
-
-function setAttrs(el, attrs) {
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "text") el.textContent = v;
-    else if (k === "html") el.innerHTML = v;
-    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-}
 
 function escapeHTML(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
